@@ -1,0 +1,93 @@
+"""The audit app's public door: record an event, verify a chain."""
+
+import hashlib
+import json
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models, transaction
+from django.utils import timezone
+
+from amtsweg.audit.models import AuditChainHead, AuditEvent
+
+PLATFORM_CHAIN = "platform"
+
+
+def _digest(previous_hash: str, fields: dict[str, Any]) -> str:
+    payload = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(f"{previous_hash}\n{payload}".encode()).hexdigest()
+
+
+def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "created_at": event.created_at.isoformat(),
+        "chain": event.chain,
+        "sequence": event.sequence,
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "data": event.data,
+    }
+
+
+def record_event(
+    action: str,
+    target: models.Model,
+    *,
+    actor: AbstractBaseUser | None = None,
+    actor_label: str = "",
+    chain: str = PLATFORM_CHAIN,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append an event for ``target`` to ``chain`` (a municipality's AGS, or the platform chain).
+
+    Call it inside the transaction of the change it records: the chain head row stays locked
+    until that transaction commits, so the event exists exactly when the change does.
+    """
+    with transaction.atomic():
+        head, _created = AuditChainHead.objects.get_or_create(chain=chain)
+        head = AuditChainHead.objects.select_for_update().get(pk=head.pk)
+        event = AuditEvent(
+            created_at=timezone.now(),
+            chain=chain,
+            sequence=head.length + 1,
+            actor=actor,
+            actor_label=actor_label or (actor.get_username() if actor else "system"),
+            action=action,
+            object_type=target._meta.label_lower,
+            object_id=str(getattr(target, "uuid", target.pk)),
+            data=data or {},
+            previous_hash=head.last_hash,
+        )
+        event.hash = _digest(head.last_hash, _hashed_fields(event))
+        event.save()
+        head.last_hash = event.hash
+        head.length = event.sequence
+        head.save(update_fields=["last_hash", "length"])
+    return event
+
+
+def verify_chain(chain: str) -> int | None:
+    """Return the sequence number of the first broken event in ``chain``, or None when intact."""
+    previous_hash = ""
+    expected_sequence = 1
+    for event in AuditEvent.objects.filter(chain=chain).order_by("sequence").iterator():
+        if event.sequence != expected_sequence or event.previous_hash != previous_hash:
+            return expected_sequence
+        if event.hash != _digest(previous_hash, _hashed_fields(event)):
+            return event.sequence
+        previous_hash = event.hash
+        expected_sequence += 1
+    head = AuditChainHead.objects.filter(chain=chain).first()
+    if head and (head.length != expected_sequence - 1 or head.last_hash != previous_hash):
+        return expected_sequence
+    return None
+
+
+def events_for(target: models.Model) -> models.QuerySet[AuditEvent]:
+    """Every event recorded for ``target``, oldest first."""
+    return AuditEvent.objects.filter(
+        object_type=target._meta.label_lower, object_id=str(getattr(target, "uuid", target.pk))
+    ).order_by("created_at", "sequence")

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from amtsweg.cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("posteingang/<slug:municipality_slug>/", views.inbox_page, name="inbox"),
+    path("vorgaenge/<uuid:case_uuid>/", views.case_detail, name="detail"),
+    path("vorgaenge/<uuid:case_uuid>/uebernehmen/", views.claim, name="claim"),
+    path("vorgaenge/<uuid:case_uuid>/status/", views.change_status, name="change_status"),
+]

@@ -1,0 +1,96 @@
+"""Submission (Antrag): an applicant's data for an offering, from draft to submitted."""
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from amtsweg.catalog.models import Offering, SolutionVersion, TrustLevel
+from amtsweg.tenants.models import Municipality
+
+
+class SubmissionStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+
+
+class Submission(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    offering = models.ForeignKey(Offering, on_delete=models.PROTECT, related_name="submissions")
+    solution_version = models.ForeignKey(
+        SolutionVersion,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        help_text=_("The version the applicant filled in; it stays even when the offering moves on."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
+    )
+    data = models.JSONField(_("data"), default=dict)
+    completed_steps = models.JSONField(_("completed steps"), default=list)
+    trust_level = models.CharField(
+        _("trust level reached"), max_length=20, choices=TrustLevel.choices, default=TrustLevel.NONE
+    )
+    applicant_name = models.CharField(_("applicant"), max_length=200, blank=True)
+    applicant_email = models.EmailField(_("applicant e-mail"), blank=True)
+    language = models.CharField(
+        _("language"), max_length=8, default="de", help_text=_("Used for messages to the applicant.")
+    )
+    # Set on submission.
+    processing_municipality = models.ForeignKey(
+        Municipality,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="processed_submissions",
+    )
+    reference_number = models.CharField(
+        _("reference number"), max_length=30, null=True, blank=True, unique=True
+    )
+    access_code_hash = models.CharField(max_length=64, blank=True)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(
+        _("confirmation e-mail sent at"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offering", "idempotency_key"], name="unique_submission_idempotency_key"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft")
+                | (
+                    models.Q(reference_number__isnull=False)
+                    & models.Q(submitted_at__isnull=False)
+                    & models.Q(processing_municipality__isnull=False)
+                ),
+                name="submitted_has_reference",
+            ),
+        ]
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+
+    def __str__(self) -> str:
+        return self.reference_number or f"{_('draft')} {self.uuid}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == SubmissionStatus.SUBMITTED
+
+
+class ReferenceSequence(models.Model):
+    """The last reference number handed out by one processing municipality in one year."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "year"], name="unique_sequence_year")
+        ]

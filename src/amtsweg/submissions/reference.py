@@ -1,0 +1,64 @@
+"""Reference numbers (Aktenzeichen) and access codes for submissions."""
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from amtsweg.submissions.models import ReferenceSequence
+from amtsweg.tenants.models import Municipality
+
+# Without 0/O, 1/I/L: an access code is read from paper and typed in again.
+_ACCESS_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+_ACCESS_CODE_GROUPS = 3
+_ACCESS_CODE_GROUP_LENGTH = 4
+
+
+def next_reference_number(municipality: Municipality, year: int) -> str:
+    """Hand out the next number of ``municipality`` in ``year``, e.g. ``DA-2026-000042``.
+
+    Must run inside the transaction that stores the submission: the sequence row stays locked
+    until it commits, so concurrent submissions get consecutive numbers without gaps or doubles.
+    """
+    try:
+        with transaction.atomic():
+            ReferenceSequence.objects.get_or_create(municipality=municipality, year=year)
+    except IntegrityError:
+        pass  # Another transaction created this year's row first; lock it below.
+    sequence = ReferenceSequence.objects.select_for_update().get(
+        municipality=municipality, year=year
+    )
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return f"{municipality.reference_prefix}-{year}-{sequence.last_number:06d}"
+
+
+def new_access_code() -> str:
+    """A random code (about 59 bits) that lets the applicant look up the status, e.g. ``K7QM-2XRP-9HTA``."""
+    groups = (
+        "".join(secrets.choice(_ACCESS_CODE_ALPHABET) for _ in range(_ACCESS_CODE_GROUP_LENGTH))
+        for _ in range(_ACCESS_CODE_GROUPS)
+    )
+    return "-".join(groups)
+
+
+def normalize_access_code(code: str) -> str:
+    """Accept codes typed in lower case, with spaces or without dashes."""
+    return "".join(character for character in code.upper() if character.isalnum())
+
+
+def hash_access_code(code: str) -> str:
+    """A keyed hash of the code: the plain code is shown once and never stored.
+
+    The code carries enough randomness that a keyed SHA-256 suffices; a slow password hash would
+    cost every submission tens of milliseconds for no gain.
+    """
+    return hmac.new(
+        settings.SECRET_KEY.encode(), normalize_access_code(code).encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def access_code_matches(code: str, stored_hash: str) -> bool:
+    return bool(stored_hash) and hmac.compare_digest(hash_access_code(code), stored_hash)

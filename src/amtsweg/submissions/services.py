@@ -1,0 +1,145 @@
+"""The submissions app's public door: drafts, steps and the submit that creates the case."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from amtsweg.audit.services import record_event
+from amtsweg.cases.services import open_case_for
+from amtsweg.catalog.models import Offering
+from amtsweg.forms.services import applicant_attributes, steps_of, validate_submission
+from amtsweg.submissions.models import Submission, SubmissionStatus
+from amtsweg.submissions.reference import (
+    access_code_matches,
+    hash_access_code,
+    new_access_code,
+    next_reference_number,
+)
+from amtsweg.submissions.tasks import submission_received
+
+
+class SubmissionIncomplete(Exception):
+    """The data set is not complete or not valid; ``problems`` maps field keys to messages."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the submission")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the applicant gets back for a submit: the plain access code exists only here."""
+
+    submission: Submission
+    access_code: str | None
+    created: bool
+
+
+def start_draft(offering: Offering) -> Submission:
+    """Open a draft for the offering's current solution version."""
+    return Submission.objects.create(
+        offering=offering, solution_version=offering.solution_version
+    )
+
+
+def save_step(draft: Submission, step_key: str, values: dict[str, Any]) -> None:
+    """Store the answers of one step of a draft; a submitted application is never changed."""
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=draft.pk)
+        if locked.is_submitted:
+            raise ValueError("A submitted application cannot be changed.")
+        locked.data = {**locked.data, **values}
+        if step_key not in locked.completed_steps:
+            locked.completed_steps = [*locked.completed_steps, step_key]
+        locked.save(update_fields=["data", "completed_steps", "updated_at"])
+    draft.data, draft.completed_steps = locked.data, locked.completed_steps
+
+
+def missing_steps(draft: Submission) -> list[str]:
+    """Keys of steps the applicant has not completed yet, in form order."""
+    done = set(draft.completed_steps)
+    return [
+        step["key"]
+        for step in steps_of(draft.solution_version.form_definition)
+        if step["key"] not in done
+    ]
+
+
+def submit_application(
+    draft: Submission, *, idempotency_key: str | None = None, language: str = "de"
+) -> Receipt:
+    """Turn a complete draft into a submission with its case, audit event and follow-up task.
+
+    Everything happens in one transaction: when the applicant sees a reference number, the
+    submission, the case, the audit event and the confirmation job are all committed. A repeated
+    call (a double click, a retried request) returns the existing submission instead of a second
+    one; its access code is then not shown again.
+    """
+    with transaction.atomic():
+        if idempotency_key and (
+            earlier := Submission.objects.filter(
+                offering_id=draft.offering_id,
+                idempotency_key=idempotency_key,
+                status=SubmissionStatus.SUBMITTED,
+            ).first()
+        ):
+            return Receipt(submission=earlier, access_code=None, created=False)
+        submission = Submission.objects.select_for_update().get(pk=draft.pk)
+        if submission.is_submitted:
+            return Receipt(submission=submission, access_code=None, created=False)
+        definition = submission.solution_version.form_definition
+        problems = validate_submission(definition, submission.data)
+        if missing := missing_steps(submission):
+            problems.setdefault("__steps__", ", ".join(missing))
+        if problems:
+            raise SubmissionIncomplete(problems)
+
+        offering = submission.offering
+        now = timezone.now()
+        access_code = new_access_code()
+        applicant = applicant_attributes(definition, submission.data)
+        submission.status = SubmissionStatus.SUBMITTED
+        submission.submitted_at = now
+        submission.processing_municipality = offering.processing_municipality
+        submission.reference_number = next_reference_number(
+            offering.processing_municipality, timezone.localdate(now).year
+        )
+        submission.access_code_hash = hash_access_code(access_code)
+        submission.idempotency_key = idempotency_key
+        submission.language = language
+        submission.applicant_name = " ".join(
+            part for part in (applicant.get("given_name"), applicant.get("family_name")) if part
+        )[:200]
+        submission.applicant_email = applicant.get("email", "")
+        submission.save()
+        case = open_case_for(submission)
+        record_event(
+            "submission.submitted",
+            submission,
+            actor_label="applicant",
+            chain=offering.processing_municipality.ags,
+            data={
+                "reference_number": submission.reference_number,
+                "offering": str(offering.uuid),
+                "case": str(case.uuid),
+                "solution_version": submission.solution_version_id,
+            },
+        )
+        submission_received.enqueue(submission.pk)
+    return Receipt(submission=submission, access_code=access_code, created=True)
+
+
+def find_submission_by_reference(reference_number: str, access_code: str) -> Submission | None:
+    """The submission with this reference number, if ``access_code`` is the right one for it."""
+    submission = (
+        Submission.objects.filter(
+            reference_number=reference_number.strip().upper(), status=SubmissionStatus.SUBMITTED
+        )
+        .select_related("offering__municipality", "case")
+        .first()
+    )
+    if submission is None or not access_code_matches(access_code, submission.access_code_hash):
+        return None
+    return submission

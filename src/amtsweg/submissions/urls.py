@@ -1,0 +1,16 @@
+from django.urls import path
+
+from amtsweg.submissions import views
+
+app_name = "submissions"
+urlpatterns = [
+    path(
+        "kommunen/<slug:municipality_slug>/leistungen/<slug:offering_slug>/antrag/",
+        views.start,
+        name="start",
+    ),
+    path("antrag/<uuid:draft_uuid>/schritt/<slug:step_key>/", views.step, name="step"),
+    path("antrag/<uuid:draft_uuid>/zusammenfassung/", views.summary, name="summary"),
+    path("antrag/<uuid:draft_uuid>/bestaetigung/", views.confirmation, name="confirmation"),
+    path("status/", views.status_lookup, name="status"),
+]

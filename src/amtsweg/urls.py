@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from amtsweg.core import views as core_views
+
+urlpatterns = [
+    path("", include("amtsweg.tenants.urls")),
+    path("kommunen/", include("amtsweg.catalog.urls")),
+    path("", include("amtsweg.submissions.urls")),
+    path("backoffice/", include("amtsweg.cases.urls")),
+    path("backoffice/", include("amtsweg.identity.urls")),
+    path("admin/", admin.site.urls),
+    path("sprache/", set_language, name="set_language"),
+    path("healthz", core_views.health, name="health"),
+]
+
+handler400 = "amtsweg.core.views.bad_request"
+handler403 = "amtsweg.core.views.permission_denied"
+handler404 = "amtsweg.core.views.page_not_found"
+handler500 = "amtsweg.core.views.server_error"
