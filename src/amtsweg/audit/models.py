@@ -25,6 +25,9 @@ class AuditChainHead(models.Model):
     last_hash = models.CharField(max_length=64, blank=True)
     length = models.PositiveBigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.chain} ({self.length})"
+
 
 class AuditEvent(models.Model):
     """One thing that happened. ``hash`` covers the event and the previous event's hash of the

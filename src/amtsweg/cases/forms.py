@@ -2,9 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.cases.models import CaseStatus
+from amtsweg.lib.kern_forms import KernFormMixin
 
 
-class StatusChangeForm(forms.Form):
+class StatusChangeForm(KernFormMixin, forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=())
     comment = forms.CharField(
         label=_("Comment (internal)"),

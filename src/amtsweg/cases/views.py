@@ -75,7 +75,7 @@ def _render_case(
             "submission": submission,
             "sections": summarize(submission.solution_version.form_definition, submission.data),
             "history": case.status_entries.select_related("actor"),
-            "events": events_for(case).select_related("actor"),
+            "events": (events_for(case) | events_for(submission)).select_related("actor"),
             "can_work": can_work_on(request.user, case),
             "form": form or StatusChangeForm(allowed=allowed),
         },
@@ -107,7 +107,10 @@ def change_status(request: HttpRequest, case_uuid: object) -> HttpResponse:
         return _render_case(request, case, form, status=400)
     try:
         change_case_status(
-            case, form.cleaned_data["status"], actor=request.user, comment=form.cleaned_data["comment"]
+            case,
+            form.cleaned_data["status"],
+            actor=request.user,
+            comment=form.cleaned_data["comment"],
         )
     except TransitionRefused as refused:
         form.add_error("status", str(refused))

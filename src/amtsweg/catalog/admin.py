@@ -28,7 +28,9 @@ class SolutionVersionAdmin(admin.ModelAdmin):
     list_display = ["solution", "number", "status", "published_at"]
     list_filter = ["status"]
 
-    def get_readonly_fields(self, request: object, obj: SolutionVersion | None = None) -> list[str]:
+    def get_readonly_fields(
+        self, request: object, obj: SolutionVersion | None = None
+    ) -> list[str]:
         if obj and obj.status == "published":
             return [field.name for field in self.model._meta.fields]
         return ["published_at"]

@@ -1,4 +1,4 @@
-"""The service catalogue (Leistungen), the solutions built for them, and municipalities' offerings."""
+"""The service catalogue (Leistungen), the solutions built for it, and the offerings."""
 
 import uuid
 
@@ -27,7 +27,9 @@ class Service(models.Model):
         _("LeiKa key"),
         max_length=14,
         unique=True,
-        validators=[RegexValidator(r"^99\d{12}$", _("A LeiKa key has 14 digits starting with 99."))],
+        validators=[
+            RegexValidator(r"^99\d{12}$", _("A LeiKa key has 14 digits starting with 99."))
+        ],
     )
     name = models.CharField(_("name"), max_length=300)
     description = models.TextField(_("description"), blank=True)
@@ -106,9 +108,10 @@ class SolutionVersion(models.Model):
         return f"{self.solution} v{self.number}"
 
     def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk and SolutionVersion.objects.filter(
-            pk=self.pk, status=VersionStatus.PUBLISHED
-        ).exists():
+        if (
+            self.pk
+            and SolutionVersion.objects.filter(pk=self.pk, status=VersionStatus.PUBLISHED).exists()
+        ):
             raise ValidationError(_("A published solution version cannot be changed."))
         super().save(*args, **kwargs)
 

@@ -18,7 +18,9 @@ def municipality_page(request: HttpRequest, municipality_slug: str) -> HttpRespo
 
 
 @require_GET
-def offering_page(request: HttpRequest, municipality_slug: str, offering_slug: str) -> HttpResponse:
+def offering_page(
+    request: HttpRequest, municipality_slug: str, offering_slug: str
+) -> HttpResponse:
     municipality = get_municipality(municipality_slug)
     offering = get_live_offering(municipality, offering_slug)
     return render(

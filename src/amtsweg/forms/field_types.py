@@ -9,7 +9,8 @@ from django.core.validators import validate_email
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from amtsweg.forms.registry import FieldError, FieldType, option_label, registry
+from amtsweg.forms.registry import FieldError, FieldType, registry
+from amtsweg.forms.text import localized
 
 _POSTCODE = re.compile(r"\d{5}")
 _DATE_DE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
@@ -118,7 +119,16 @@ class ChoiceField(FieldType):
         return value
 
     def as_text(self, field: dict[str, Any], value: Any) -> str:
-        return "" if value is None else option_label(field, value)
+        if value is None:
+            return ""
+        labels = {choice["value"]: choice["label"] for choice in self.choices(field)}
+        return labels.get(value, value)
+
+    def choices(self, field: dict[str, Any]) -> list[dict[str, str]]:
+        return [
+            {"value": option["value"], "label": localized(option["label"])}
+            for option in field.get("options", [])
+        ]
 
     def check_definition(self, field: dict[str, Any]) -> list[str]:
         values = [option.get("value") for option in field.get("options", [])]
@@ -135,12 +145,12 @@ class YesNoField(FieldType):
 
     name = "yesno"
     template = "forms/fields/yesno.html"
-    choices: ClassVar[dict[str, bool]] = {"yes": True, "no": False}
+    values: ClassVar[dict[str, bool]] = {"yes": True, "no": False}
 
     def parse_text(self, field: dict[str, Any], value: str) -> Any:
-        if value not in self.choices:
+        if value not in self.values:
             raise FieldError(_("Choose yes or no."))
-        return self.choices[value]
+        return self.values[value]
 
     def as_text(self, field: dict[str, Any], value: Any) -> str:
         if value is None:
@@ -151,6 +161,9 @@ class YesNoField(FieldType):
         if value is None:
             return ""
         return "yes" if value else "no"
+
+    def choices(self, field: dict[str, Any]) -> list[dict[str, str]]:
+        return [{"value": "yes", "label": _("Yes")}, {"value": "no", "label": _("No")}]
 
 
 @registry.register

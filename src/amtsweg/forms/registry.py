@@ -5,8 +5,6 @@ from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
 
-from amtsweg.forms.text import localized
-
 
 class FieldError(Exception):
     """A value an applicant entered is not acceptable; the message says how to fix it."""
@@ -46,6 +44,10 @@ class FieldType:
         """The value as the input element shows it again."""
         return "" if value is None else str(value)
 
+    def choices(self, field: dict[str, Any]) -> list[dict[str, str]]:
+        """The options (value, label) a choice-like type offers; empty for free input."""
+        return []
+
     def check_definition(self, field: dict[str, Any]) -> list[str]:
         """Problems with the field's definition, for the designer."""
         return []
@@ -72,10 +74,3 @@ class FieldTypeRegistry:
 
 
 registry = FieldTypeRegistry()
-
-
-def option_label(field: dict[str, Any], value: str) -> str:
-    for option in field.get("options", []):
-        if option["value"] == value:
-            return localized(option["label"])
-    return value

@@ -13,7 +13,8 @@ name the applicant attribute it carries (``applicant``: given_name, family_name,
 is how the platform learns whom to write to without knowing the form.
 """
 
-from dataclasses import dataclass, field as dataclass_field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -76,10 +77,7 @@ class BoundField:
 
     @property
     def options(self) -> list[dict[str, str]]:
-        return [
-            {"value": option["value"], "label": localized(option["label"])}
-            for option in self.definition.get("options", [])
-        ]
+        return registry[self.type].choices(self.definition)
 
     @property
     def autocomplete(self) -> str:
@@ -128,7 +126,9 @@ def check_definition(definition: dict[str, Any]) -> None:
                 problems.append(f"Field {key!r} has no label.")
             applicant = field.get("applicant")
             if applicant and applicant not in APPLICANT_ATTRIBUTES:
-                problems.append(f"Field {key!r} names the unknown applicant attribute {applicant!r}.")
+                problems.append(
+                    f"Field {key!r} names the unknown applicant attribute {applicant!r}."
+                )
             problems.extend(registry[type_name].check_definition(field))
     if problems:
         raise DefinitionError(problems)

@@ -1,4 +1,4 @@
-"""Official German area keys: AGS (Amtlicher Gemeindeschlüssel) and ARS (Amtlicher Regionalschlüssel).
+"""Official German area keys: AGS (Amtlicher Gemeindeschlüssel), ARS (Amtlicher Regionalschlüssel).
 
 AGS: 8 digits = Land (2) + Regierungsbezirk (1) + Kreis (2) + Gemeinde (3).
 ARS: 12 digits = Land (2) + Regierungsbezirk (1) + Kreis (2) + Gemeindeverband (4) + Gemeinde (3).
@@ -17,7 +17,7 @@ _ARS = re.compile(r"\d{12}")
 
 
 def validate_ags(value: str) -> None:
-    """Accept an 8-digit AGS, or a 5-digit Kreisschlüssel for a Landkreis, with a real Land code."""
+    """Accept an 8-digit AGS (a Landkreis: its 5-digit Kreisschlüssel) with a real Land code."""
     if not (_AGS.fullmatch(value) or _KREIS.fullmatch(value)):
         raise ValidationError(
             _("An AGS has exactly 8 digits (a district key 5 digits), e.g. 06411000."),

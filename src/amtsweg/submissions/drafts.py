@@ -14,7 +14,9 @@ MAX_REMEMBERED = 50
 
 
 def remember(request: HttpRequest, submission: Submission) -> None:
-    owned = [value for value in request.session.get(SESSION_KEY, []) if value != str(submission.uuid)]
+    owned = [
+        value for value in request.session.get(SESSION_KEY, []) if value != str(submission.uuid)
+    ]
     request.session[SESSION_KEY] = [*owned, str(submission.uuid)][-MAX_REMEMBERED:]
 
 

@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from amtsweg.lib.kern_forms import KernFormMixin
 
-class StatusLookupForm(forms.Form):
+
+class StatusLookupForm(KernFormMixin, forms.Form):
     reference_number = forms.CharField(
         label=_("Reference number"),
         max_length=30,

@@ -21,20 +21,31 @@ class Submission(models.Model):
         SolutionVersion,
         on_delete=models.PROTECT,
         related_name="submissions",
-        help_text=_("The version the applicant filled in; it stays even when the offering moves on."),
+        help_text=_(
+            "The version the applicant filled in; it stays even when the offering moves on."
+        ),
     )
     status = models.CharField(
-        _("status"), max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
+        _("status"),
+        max_length=20,
+        choices=SubmissionStatus.choices,
+        default=SubmissionStatus.DRAFT,
     )
     data = models.JSONField(_("data"), default=dict)
     completed_steps = models.JSONField(_("completed steps"), default=list)
     trust_level = models.CharField(
-        _("trust level reached"), max_length=20, choices=TrustLevel.choices, default=TrustLevel.NONE
+        _("trust level reached"),
+        max_length=20,
+        choices=TrustLevel.choices,
+        default=TrustLevel.NONE,
     )
     applicant_name = models.CharField(_("applicant"), max_length=200, blank=True)
     applicant_email = models.EmailField(_("applicant e-mail"), blank=True)
     language = models.CharField(
-        _("language"), max_length=8, default="de", help_text=_("Used for messages to the applicant.")
+        _("language"),
+        max_length=8,
+        default="de",
+        help_text=_("Used for messages to the applicant."),
     )
     # Set on submission.
     processing_municipality = models.ForeignKey(
@@ -44,11 +55,12 @@ class Submission(models.Model):
         on_delete=models.PROTECT,
         related_name="processed_submissions",
     )
+    # NULL (not "") for drafts, so that the unique constraint ignores them.
     reference_number = models.CharField(
         _("reference number"), max_length=30, null=True, blank=True, unique=True
     )
     access_code_hash = models.CharField(max_length=64, blank=True)
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     confirmation_sent_at = models.DateTimeField(
         _("confirmation e-mail sent at"), null=True, blank=True
@@ -94,3 +106,6 @@ class ReferenceSequence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["municipality", "year"], name="unique_sequence_year")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}/{self.year}: {self.last_number}"

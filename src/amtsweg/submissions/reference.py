@@ -36,7 +36,7 @@ def next_reference_number(municipality: Municipality, year: int) -> str:
 
 
 def new_access_code() -> str:
-    """A random code (about 59 bits) that lets the applicant look up the status, e.g. ``K7QM-2XRP-9HTA``."""
+    """A random code (about 59 bits) to look up the status with, e.g. ``K7QM-2XRP-9HTA``."""
     groups = (
         "".join(secrets.choice(_ACCESS_CODE_ALPHABET) for _ in range(_ACCESS_CODE_GROUP_LENGTH))
         for _ in range(_ACCESS_CODE_GROUPS)

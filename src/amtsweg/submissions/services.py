@@ -39,9 +39,7 @@ class Receipt:
 
 def start_draft(offering: Offering) -> Submission:
     """Open a draft for the offering's current solution version."""
-    return Submission.objects.create(
-        offering=offering, solution_version=offering.solution_version
-    )
+    return Submission.objects.create(offering=offering, solution_version=offering.solution_version)
 
 
 def save_step(draft: Submission, step_key: str, values: dict[str, Any]) -> None:

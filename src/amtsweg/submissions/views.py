@@ -63,7 +63,9 @@ def step(request: HttpRequest, draft_uuid: object, step_key: str) -> HttpRespons
         len(steps),
     )
     if index > first_missing:
-        return redirect("submissions:step", draft_uuid=draft.uuid, step_key=steps[first_missing]["key"])
+        return redirect(
+            "submissions:step", draft_uuid=draft.uuid, step_key=steps[first_missing]["key"]
+        )
     current = steps[index]
     return_to_summary = request.GET.get("return") == RETURN_TO_SUMMARY
 

@@ -36,7 +36,9 @@ class Municipality(models.Model):
     name = models.CharField(
         _("official name"),
         max_length=200,
-        help_text=_("As in the Destatis Gemeindeverzeichnis, e.g. 'Darmstadt, Wissenschaftsstadt'."),
+        help_text=_(
+            "As in the Destatis Gemeindeverzeichnis, e.g. 'Darmstadt, Wissenschaftsstadt'."
+        ),
     )
     short_name = models.CharField(_("name"), max_length=100, help_text=_("e.g. 'Darmstadt'."))
     kind = models.CharField(_("kind"), max_length=20, choices=MunicipalityKind.choices)
@@ -68,7 +70,9 @@ class Municipality(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
     represented_by = models.CharField(_("represented by"), max_length=200, blank=True)
-    supervisory_authority = models.CharField(_("supervisory authority"), max_length=200, blank=True)
+    supervisory_authority = models.CharField(
+        _("supervisory authority"), max_length=200, blank=True
+    )
 
     objects = MunicipalityQuerySet.as_manager()
 
@@ -82,9 +86,9 @@ class Municipality(models.Model):
 
     def clean(self) -> None:
         if self.ags and self.ars and not ags_matches_ars(self.ags, self.ars):
-            raise ValidationError({"ars": _("The ARS does not belong to the AGS %(ags)s.") % {
-                "ags": self.ags
-            }})
+            raise ValidationError(
+                {"ars": _("The ARS does not belong to the AGS %(ags)s.") % {"ags": self.ags}}
+            )
         codes = self.postcodes.split()
         if any(not POSTCODE.fullmatch(code) for code in codes):
             raise ValidationError({"postcodes": _("Postcodes have exactly 5 digits each.")})
@@ -96,7 +100,7 @@ class Municipality(models.Model):
 
 
 class Cluster(models.Model):
-    """An IKZ-Verbund: municipalities that cooperate, share solutions and process for each other."""
+    """An IKZ-Verbund: municipalities that cooperate, share solutions, process for each other."""
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)

@@ -23,8 +23,10 @@ def search_municipalities(query: str) -> QuerySet[Municipality]:
     return Municipality.objects.filter(Q(short_name__icontains=query) | Q(name__icontains=query))
 
 
-def municipalities_for(user: User, roles: frozenset[str] = CASE_VIEWING_ROLES) -> QuerySet[Municipality]:
-    """The municipalities in which ``user`` holds one of ``roles``: the scope of all staff queries."""
+def municipalities_for(
+    user: User, roles: frozenset[str] = CASE_VIEWING_ROLES
+) -> QuerySet[Municipality]:
+    """Where ``user`` holds one of ``roles``: the scope of every staff query for tenant data."""
     if not user.is_authenticated or not user.is_active:
         return Municipality.objects.none()
     return Municipality.objects.filter(
@@ -36,13 +38,11 @@ def has_role(user: User, municipality: Municipality, roles: frozenset[str]) -> b
     """Whether ``user`` holds one of ``roles`` in ``municipality``."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return Membership.objects.filter(
-        user=user, municipality=municipality, role__in=roles
-    ).exists()
+    return Membership.objects.filter(user=user, municipality=municipality, role__in=roles).exists()
 
 
 def share_a_cluster(first: Municipality, second: Municipality) -> bool:
-    """Whether two municipalities are members of one IKZ cluster (and so may process for each other)."""
+    """Whether two municipalities share an IKZ cluster (and so may process for each other)."""
     if first.pk == second.pk:
         return True
     return Cluster.objects.filter(members=first).filter(members=second).exists()

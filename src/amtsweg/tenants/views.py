@@ -13,6 +13,4 @@ MAX_QUERY_LENGTH = 100
 def portal_home(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:MAX_QUERY_LENGTH].strip()
     results = list(search_municipalities(query)[:20]) if query else []
-    return render(
-        request, "tenants/portal_home.html", {"query": query, "results": results}
-    )
+    return render(request, "tenants/portal_home.html", {"query": query, "results": results})
