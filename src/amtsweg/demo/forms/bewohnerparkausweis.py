@@ -1,0 +1,76 @@
+"""Demo form: applying for a residents' parking permit (Bewohnerparkausweis, § 45 Abs. 1b StVO).
+
+Invented for the demo. Only people whose main residence lies in a residents' parking zone get a
+permit, for one vehicle they own or may use permanently.
+"""
+
+import datetime
+from typing import Any
+
+from amtsweg.demo.forms.common import (
+    DemoApplicant,
+    applicant_answers,
+    applicant_fields,
+    field,
+    hint,
+    notice,
+    option,
+    step,
+)
+
+DEFINITION: dict[str, Any] = {
+    "schema_version": 1,
+    "steps": [
+        step("antragsteller", "Antragstellerin oder Antragsteller", "Applicant", [
+            notice("residence_notice", ("Voraussetzung", "Requirement"), (
+                "Einen Bewohnerparkausweis erhält nur, wer im Bewohnerparkgebiet mit "
+                "Hauptwohnsitz gemeldet ist.",
+                "Only people whose registered main residence lies in the residents' parking "
+                "zone can get a permit.")),
+            *applicant_fields(street_help=(
+                "Ihre gemeldete Anschrift im Bewohnerparkgebiet.",
+                "Your registered address in the residents' parking zone.")),
+        ]),
+        step("fahrzeug", "Fahrzeug", "Vehicle", [
+            field("text", "licence_plate", "Amtliches Kennzeichen", "Licence plate",
+                  max_length=12, help=hint("z. B. DA-AB 1234", "e.g. DA-AB 1234")),
+            field("choice", "vehicle_kind", "Fahrzeugart", "Kind of vehicle", options=[
+                option("pkw", "Personenkraftwagen", "Car"),
+                option("kraftrad", "Kraftrad", "Motorcycle"),
+                option("nutzfahrzeug", "Leichtes Nutzfahrzeug bis 3,5 t",
+                       "Light commercial vehicle up to 3.5 t"),
+            ]),
+            field("yesno", "registered_keeper", "Sind Sie Halterin oder Halter des Fahrzeugs?",
+                  "Are you the registered keeper of the vehicle?"),
+            field("textarea", "use_right", "Nutzungsberechtigung", "Right to use the vehicle",
+                  required=False, max_length=500,
+                  help=hint("Nur wenn Sie nicht Halter sind: z. B. Firmenwagen oder Leasing. "
+                            "Einen Nachweis fordern wir gegebenenfalls nach.",
+                            "Only if you are not the keeper: e.g. company or leased car. We "
+                            "may ask for proof later.")),
+        ]),
+        step("gueltigkeit", "Gültigkeit", "Validity", [
+            field("date", "valid_from", "Gültig ab", "Valid from", not_before_today=True),
+            field("choice", "duration", "Laufzeit", "Period", options=[
+                option("6", "6 Monate", "6 months"),
+                option("12", "12 Monate", "12 months"),
+            ]),
+            field("text", "parking_zone", "Bewohnerparkgebiet (falls bekannt)",
+                  "Residents' parking zone (if known)", required=False, max_length=50),
+        ]),
+    ],
+}  # fmt: skip
+
+
+def sample_answers(
+    person: DemoApplicant, postcode: str, city: str, today: datetime.date
+) -> dict[str, Any]:
+    """A complete, valid data set for the demo applications and the tests."""
+    return {
+        **applicant_answers(person, postcode, city),
+        "licence_plate": "DA-AW 2026",
+        "vehicle_kind": "pkw",
+        "registered_keeper": True,
+        "valid_from": (today + datetime.timedelta(days=7)).isoformat(),
+        "duration": "12",
+    }

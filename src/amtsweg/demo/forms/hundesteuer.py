@@ -1,0 +1,82 @@
+"""Demo form: registering a dog for the dog tax (Hundesteuer – Anmeldung eines Hundes).
+
+Invented for the demo; the questions follow what Hessian municipalities' dog-tax statutes
+(Hundesteuersatzungen) typically ask. A "Listenhund" is a dog presumed dangerous by breed under
+the Hessian Hundeverordnung; such dogs are usually taxed at a higher rate.
+"""
+
+import datetime
+from typing import Any
+
+from amtsweg.demo.forms.common import (
+    DemoApplicant,
+    applicant_answers,
+    applicant_fields,
+    field,
+    hint,
+    notice,
+    step,
+)
+
+DEFINITION: dict[str, Any] = {
+    "schema_version": 1,
+    "steps": [
+        step("halter", "Halterin oder Halter", "Dog owner", [
+            *applicant_fields(),
+            field("date", "owner_birth_date", "Geburtsdatum", "Date of birth",
+                  not_after_today=True, autocomplete="bday"),
+        ]),
+        step("hund", "Angaben zum Hund", "About the dog", [
+            field("text", "dog_name", "Name des Hundes", "Dog's name", max_length=60),
+            field("text", "dog_breed", "Rasse", "Breed", max_length=100,
+                  help=hint("Bei Mischlingen bitte die erkennbaren Rassen angeben.",
+                            "For mixed breeds, name the breeds you can recognise.")),
+            field("date", "dog_birth_date", "Geburtsdatum des Hundes (ungefähr)",
+                  "Dog's date of birth (approximately)", required=False, not_after_today=True),
+            field("date", "kept_since", "Beginn der Haltung", "Kept since",
+                  not_after_today=True,
+                  help=hint("Der Tag, an dem der Hund in Ihren Haushalt aufgenommen wurde.",
+                            "The day the dog joined your household.")),
+            field("yesno", "listed_dog", "Handelt es sich um einen Listenhund?",
+                  "Is it a listed (presumed dangerous) breed?",
+                  help=hint("Listenhunde im Sinne der Hessischen Hundeverordnung, z. B. "
+                            "American Staffordshire Terrier oder Pitbull-Terrier.",
+                            "Breeds listed in the Hessian dog ordinance, e.g. American "
+                            "Staffordshire Terrier or Pit Bull Terrier.")),
+            field("number", "dogs_in_household", "Anzahl der Hunde im Haushalt (mit diesem Hund)",
+                  "Number of dogs in the household (including this one)", min=1, max=20),
+        ]),
+        step("befreiung", "Steuerbefreiung", "Tax exemption", [
+            field("yesno", "exemption_requested", "Beantragen Sie eine Steuerbefreiung oder "
+                  "-ermäßigung?", "Do you apply for an exemption or reduction?"),
+            field("textarea", "exemption_reason", "Begründung der Befreiung",
+                  "Reason for the exemption", required=False, max_length=1000,
+                  help=hint("Nur ausfüllen, wenn Sie eine Befreiung beantragen, z. B. für einen "
+                            "Blindenführhund oder einen geprüften Rettungshund.",
+                            "Only if you apply for an exemption, e.g. for a guide dog or a "
+                            "certified rescue dog.")),
+            notice("exemption_proof", ("Nachweise", "Evidence"), (
+                "Nachweise für eine Befreiung (z. B. Schwerbehindertenausweis, Prüfungszeugnis) "
+                "können Sie nach dem Absenden über Ihr Postfach nachreichen.",
+                "You can send evidence for an exemption (e.g. disability card, test "
+                "certificate) through your mailbox after submitting.")),
+        ]),
+    ],
+}  # fmt: skip
+
+
+def sample_answers(
+    person: DemoApplicant, postcode: str, city: str, today: datetime.date
+) -> dict[str, Any]:
+    """A complete, valid data set for the demo applications and the tests."""
+    return {
+        **applicant_answers(person, postcode, city),
+        "owner_birth_date": "1984-05-17",
+        "dog_name": "Bruno",
+        "dog_breed": "Labrador Retriever",
+        "dog_birth_date": (today - datetime.timedelta(days=400)).isoformat(),
+        "kept_since": (today - datetime.timedelta(days=14)).isoformat(),
+        "listed_dog": False,
+        "dogs_in_household": 1,
+        "exemption_requested": False,
+    }
