@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "amtsweg.cases",
     "amtsweg.audit",
     "amtsweg.identity",
+    "amtsweg.demo",
 ]
 
 MIDDLEWARE = [

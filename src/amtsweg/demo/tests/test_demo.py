@@ -18,14 +18,6 @@ from amtsweg.tenants.models import Cluster, Membership, Municipality, Role
 TODAY = datetime.date.today()
 
 
-@pytest.fixture(autouse=True)
-def _fast_and_installed(settings):
-    """A fast password hasher, and the demo app installed so that its command is found."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    if "amtsweg.demo" not in settings.INSTALLED_APPS:
-        settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "amtsweg.demo"]
-
-
 def _model_counts() -> dict[str, int]:
     return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 

@@ -1,0 +1,83 @@
+"""Every back-office URL, tried by a clerk of another municipality, answers 404 (or 403).
+
+The URL list is read from the URL configuration, so a new staff URL is covered the day it is
+added: an unknown URL parameter fails the test until this file learns how to fill it.
+"""
+
+import pytest
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from amtsweg.cases.models import Case
+
+PUBLIC_STAFF_URLS = {"identity:login", "identity:logout"}
+DEMO_PASSWORD = "Amtsweg-Demo-2026"
+
+
+def staff_url_names() -> list[tuple[str, list[str]]]:
+    """(namespaced name, parameter names) of every URL below /backoffice/."""
+    found: list[tuple[str, list[str]]] = []
+
+    def walk(patterns: list, prefix: str, namespace: str) -> None:
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns, route, entry.namespace or namespace)
+            elif isinstance(entry, URLPattern) and route.startswith("backoffice/"):
+                name = f"{namespace}:{entry.name}"
+                if name not in PUBLIC_STAFF_URLS:
+                    found.append((name, list(entry.pattern.converters)))
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+@pytest.fixture
+def darmstadt_case(db) -> Case:
+    call_command("demo", stdout=None)
+    return Case.objects.filter(municipality__slug="darmstadt").first()
+
+
+def fill(parameters: list[str], case: Case) -> dict[str, object]:
+    values = {"case_uuid": case.uuid, "municipality_slug": case.municipality.slug}
+    unknown = set(parameters) - set(values)
+    assert not unknown, f"Teach this test how to fill {unknown}"
+    return {name: values[name] for name in parameters}
+
+
+def test_the_matrix_covers_the_back_office():
+    names = {name for name, _ in staff_url_names()}
+    assert {"cases:inbox", "cases:detail", "cases:claim", "cases:change_status"} <= names
+
+
+@pytest.mark.parametrize("name,parameters", staff_url_names())
+def test_clerk_of_another_municipality_is_refused(client, darmstadt_case, name, parameters):
+    assert client.login(username="modautal-sb", password=DEMO_PASSWORD)
+    url = reverse(name, kwargs=fill(parameters, darmstadt_case))
+    before = (darmstadt_case.status, darmstadt_case.assignee_id)
+    for method in (client.get, client.post):
+        response = method(url, {"status": "in_review"})
+        if name == "cases:home":
+            # The landing page is the user's own; it must not mention the other inbox.
+            assert (
+                "darmstadt" not in response.content.decode().lower() or response.status_code == 405
+            )
+            continue
+        assert response.status_code in (403, 404, 405), (name, method, response.status_code)
+    darmstadt_case.refresh_from_db()
+    assert (darmstadt_case.status, darmstadt_case.assignee_id) == before
+
+
+@pytest.mark.parametrize("name,parameters", staff_url_names())
+def test_anonymous_visitor_is_sent_to_login(client, darmstadt_case, name, parameters):
+    url = reverse(name, kwargs=fill(parameters, darmstadt_case))
+    response = client.get(url)
+    assert response.status_code in (302, 405)
+    if response.status_code == 302:
+        assert response["Location"].startswith(reverse("identity:login"))
+
+
+def test_own_clerk_is_let_in(client, darmstadt_case):
+    assert client.login(username="darmstadt-sb", password=DEMO_PASSWORD)
+    assert client.get(reverse("cases:detail", args=[darmstadt_case.uuid])).status_code == 200
+    assert client.get(reverse("cases:inbox", args=["darmstadt"])).status_code == 200
