@@ -2,6 +2,7 @@
 for the dog tax, a Darmstadt clerk claims the case and moves it on, and the citizen sees the
 new status with reference number and access code."""
 
+import io
 import re
 
 import pytest
@@ -19,7 +20,7 @@ DEMO_PASSWORD = "Amtsweg-Demo-2026"
 
 @pytest.fixture
 def demo(db):
-    call_command("demo", stdout=None)
+    call_command("demo", stdout=io.StringIO())
 
 
 @pytest.fixture
