@@ -9,7 +9,7 @@ from django.utils import timezone
 from amtsweg.audit.services import record_event
 from amtsweg.cases.services import open_case_for
 from amtsweg.catalog.models import Offering
-from amtsweg.forms.services import applicant_attributes, steps_of, validate_submission
+from amtsweg.forms.services import applicant_attributes, validate_submission, visible_steps
 from amtsweg.submissions.models import Submission, SubmissionStatus
 from amtsweg.submissions.reference import (
     access_code_matches,
@@ -43,16 +43,34 @@ def start_draft(offering: Offering) -> Submission:
 
 
 def save_step(draft: Submission, step_key: str, values: dict[str, Any]) -> None:
-    """Store the answers of one step of a draft; a submitted application is never changed."""
+    """Store the answers of one step of a draft; a submitted application is never changed.
+
+    The step's earlier answers are replaced, not merged, so an answer to a field that has since
+    been hidden is not kept; answers of steps the new answers have made unnecessary go too.
+    """
+    definition = draft.solution_version.form_definition
+    step = next(s for s in definition["steps"] if s["key"] == step_key)
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=draft.pk)
         if locked.is_submitted:
             raise ValueError("A submitted application cannot be changed.")
-        locked.data = {**locked.data, **values}
-        if step_key not in locked.completed_steps:
-            locked.completed_steps = [*locked.completed_steps, step_key]
+        data = {k: v for k, v in locked.data.items() if k not in _item_keys(step)}
+        data.update(values)
+        visible = visible_steps(definition, data)
+        hidden = [s for s in definition["steps"] if s not in visible]
+        for hidden_step in hidden:
+            data = {k: v for k, v in data.items() if k not in _item_keys(hidden_step)}
+        completed = [
+            key for key in locked.completed_steps if key not in {s["key"] for s in hidden}
+        ]
+        locked.data = data
+        locked.completed_steps = completed if step_key in completed else [*completed, step_key]
         locked.save(update_fields=["data", "completed_steps", "updated_at"])
     draft.data, draft.completed_steps = locked.data, locked.completed_steps
+
+
+def _item_keys(step: dict[str, Any]) -> set[str]:
+    return {item["key"] for item in step.get("fields", [])}
 
 
 def missing_steps(draft: Submission) -> list[str]:
@@ -60,7 +78,7 @@ def missing_steps(draft: Submission) -> list[str]:
     done = set(draft.completed_steps)
     return [
         step["key"]
-        for step in steps_of(draft.solution_version.form_definition)
+        for step in visible_steps(draft.solution_version.form_definition, draft.data)
         if step["key"] not in done
     ]
 

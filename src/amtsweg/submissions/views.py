@@ -9,7 +9,15 @@ from django.views.decorators.http import require_http_methods
 
 from amtsweg.cases.services import public_status_history
 from amtsweg.catalog.services import get_live_offering, get_municipality
-from amtsweg.forms.services import bind_step, step_index, steps_of, summarize, validate_step
+from amtsweg.forms.services import (
+    bind_step,
+    change_entries,
+    step_index,
+    steps_of,
+    summarize,
+    validate_step,
+    visible_steps,
+)
 from amtsweg.submissions import drafts
 from amtsweg.submissions.forms import StatusLookupForm
 from amtsweg.submissions.models import Submission
@@ -37,7 +45,7 @@ def start(request: HttpRequest, municipality_slug: str, offering_slug: str) -> H
 
 
 def _journey_context(draft: Submission, current: int | None) -> dict[str, object]:
-    steps = steps_of(draft.solution_version.form_definition)
+    steps = visible_steps(draft.solution_version.form_definition, draft.data)
     return {
         "draft": draft,
         "offering": draft.offering,
@@ -54,43 +62,53 @@ def step(request: HttpRequest, draft_uuid: object, step_key: str) -> HttpRespons
     if draft.is_submitted:
         return redirect("submissions:confirmation", draft_uuid=draft.uuid)
     definition = draft.solution_version.form_definition
-    index = step_index(definition, step_key)
-    if index is None:
+    if step_index(definition, step_key) is None:
         raise Http404(_("This form has no such step."))
-    steps = steps_of(definition)
+    steps = visible_steps(definition, draft.data)
+    keys = [s["key"] for s in steps]
+    if step_key not in keys:  # a step the answers so far have made unnecessary
+        return redirect("submissions:summary", draft_uuid=draft.uuid)
+    index = keys.index(step_key)
     first_missing = next(
-        (position for position, s in enumerate(steps) if s["key"] not in draft.completed_steps),
-        len(steps),
+        (position for position, key in enumerate(keys) if key not in draft.completed_steps),
+        len(keys),
     )
     if index > first_missing:
-        return redirect(
-            "submissions:step", draft_uuid=draft.uuid, step_key=steps[first_missing]["key"]
-        )
+        return redirect("submissions:step", draft_uuid=draft.uuid, step_key=keys[first_missing])
     current = steps[index]
     return_to_summary = request.GET.get("return") == RETURN_TO_SUMMARY
 
+    errors: list[object] = []
+    messages: list[str] = []
     if request.method == "POST":
-        raw = {
-            field["key"]: request.POST.getlist(field["key"]) for field in current.get("fields", [])
-        }
-        result = validate_step(current, raw)
-        if result.is_valid:
+        raw = {name: request.POST.getlist(name) for name in request.POST}
+        entry_action = change_entries(current, raw, request.POST)
+        result = validate_step(current, raw, draft.data)
+        if entry_action:  # "add another" / "remove": show the step again, check nothing yet
+            fields = result.fields
+            for bound in result.errors:
+                bound.error = ""
+        elif result.is_valid:
             save_step(draft, current["key"], result.values)
-            if return_to_summary or index + 1 == len(steps):
+            following = visible_steps(definition, draft.data)
+            after = [s["key"] for s in following]
+            position = after.index(current["key"]) + 1 if current["key"] in after else len(after)
+            if return_to_summary or position >= len(after):
                 return redirect("submissions:summary", draft_uuid=draft.uuid)
-            return redirect(
-                "submissions:step", draft_uuid=draft.uuid, step_key=steps[index + 1]["key"]
-            )
-        fields, errors = result.fields, result.errors
+            return redirect("submissions:step", draft_uuid=draft.uuid, step_key=after[position])
+        else:
+            fields, errors, messages = result.fields, result.errors, result.messages
     else:
-        fields, errors = bind_step(current, draft.data), []
+        fields = bind_step(current, draft.data)
 
     context = _journey_context(draft, index)
     context.update(
         {
+            "steps": steps,
             "step": current,
             "fields": fields,
             "errors": errors,
+            "messages_for_step": messages,
             "previous_step": steps[index - 1] if index else None,
             "return_to_summary": return_to_summary,
         }
@@ -121,7 +139,11 @@ def summary(request: HttpRequest, draft_uuid: object) -> HttpResponse:
     context.update(
         {
             "sections": summarize(definition, draft.data),
-            "missing_steps": [s for s in steps_of(definition) if s["key"] in missing_steps(draft)],
+            "missing_steps": [
+                s
+                for s in visible_steps(definition, draft.data)
+                if s["key"] in missing_steps(draft)
+            ],
             "problems": problems,
         }
     )

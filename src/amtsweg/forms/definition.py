@@ -1,0 +1,179 @@
+"""Reading and checking form definitions.
+
+A definition (JSON, ``schema_version`` 1) is a list of steps; each step holds items, and an item
+is a field or a group (``"type": "group"``) of further items. Keys are unique among their
+siblings. Answers nest the same way: a group's answers are an object, a repeatable group's a
+list of objects (``"repeatable": true`` with ``min_items``/``max_items``).
+
+Logic is JsonLogic (see ``amtsweg.forms.logic``): ``visible_if`` on steps, groups and fields,
+``required_if`` on fields, ``value`` on computed fields, and ``rules`` on steps (cross-field
+checks: ``{"check": <logic>, "field": <key>, "message": <text>}``). Variables are dotted paths
+into the answers (``"owner.family_name"``); inside a repeatable group ``item.<key>`` names the
+current entry's answer.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+from amtsweg.forms import logic
+from amtsweg.forms.registry import registry
+
+SCHEMA_VERSION = 1
+APPLICANT_ATTRIBUTES = {"given_name", "family_name", "email"}
+GROUP = "group"
+LOGIC_KEYS = ("visible_if", "required_if", "value")
+
+
+class DefinitionError(ValueError):
+    """The form definition itself is broken; ``problems`` lists what a designer must fix."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def is_group(item: dict[str, Any]) -> bool:
+    return item.get("type") == GROUP
+
+
+def steps_of(definition: dict[str, Any]) -> list[dict[str, Any]]:
+    return definition["steps"]
+
+
+def step_index(definition: dict[str, Any], step_key: str) -> int | None:
+    """The position of ``step_key`` in the form, or None for an unknown step."""
+    for index, step in enumerate(definition["steps"]):
+        if step["key"] == step_key:
+            return index
+    return None
+
+
+def walk(items: list[dict[str, Any]], prefix: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every item below ``items`` with its schema path (``"dogs.name"``), depth first."""
+    for item in items:
+        path = f"{prefix}{item.get('key')}"
+        yield path, item
+        if is_group(item):
+            yield from walk(item.get("fields", []), f"{path}.")
+
+
+def check_definition(definition: dict[str, Any]) -> None:
+    """Raise ``DefinitionError`` listing every problem of a form definition, including logic
+    that reads unknown answers and logic with cycles (a rule whose output feeds its input)."""
+    problems: list[str] = []
+    if definition.get("schema_version") != SCHEMA_VERSION:
+        problems.append(f"schema_version must be {SCHEMA_VERSION}.")
+    steps = definition.get("steps")
+    if not isinstance(steps, list) or not steps:
+        raise DefinitionError([*problems, "A form needs at least one step."])
+    step_keys = [step.get("key") for step in steps]
+    for key in {key for key in step_keys if not key or step_keys.count(key) > 1}:
+        problems.append(f"Step key {key!r} is missing or used twice.")
+    paths: dict[str, dict[str, Any]] = {}
+    for step in steps:
+        if not step.get("title"):
+            problems.append(f"Step {step.get('key')!r} has no title.")
+        problems.extend(_check_items(step.get("fields", []), "", paths))
+        problems.extend(_check_logic(step, f"step {step.get('key')!r}"))
+        for rule in step.get("rules", []):
+            problems.extend(_check_logic({"visible_if": rule.get("check")}, "a step rule"))
+            if not rule.get("message"):
+                problems.append(f"A rule of step {step.get('key')!r} has no message.")
+    if not problems:
+        problems.extend(_check_dependencies(steps, paths))
+    if problems:
+        raise DefinitionError(problems)
+
+
+def _check_items(
+    items: list[dict[str, Any]], prefix: str, paths: dict[str, dict[str, Any]]
+) -> list[str]:
+    problems: list[str] = []
+    keys = [item.get("key") for item in items]
+    for item in items:
+        key, type_name = item.get("key"), item.get("type")
+        path = f"{prefix}{key}"
+        if not key or "." in str(key) or keys.count(key) > 1:
+            problems.append(f"Key {path!r} is missing, contains a dot or is used twice.")
+            continue
+        paths[path] = item
+        problems.extend(_check_logic(item, repr(path)))
+        if type_name == GROUP:
+            if not item.get("label"):
+                problems.append(f"Group {path!r} has no label.")
+            if not item.get("fields"):
+                problems.append(f"Group {path!r} has no fields.")
+            low, high = item.get("min_items", 0), item.get("max_items")
+            if high is not None and high < max(low, 1):
+                problems.append(f"Group {path!r}: max_items is below min_items.")
+            problems.extend(_check_items(item.get("fields", []), f"{path}.", paths))
+            continue
+        if type_name not in registry:
+            problems.append(f"Field {path!r} has the unknown type {type_name!r}.")
+            continue
+        if registry[type_name].holds_data and not item.get("label"):
+            problems.append(f"Field {path!r} has no label.")
+        applicant = item.get("applicant")
+        if applicant and applicant not in APPLICANT_ATTRIBUTES:
+            problems.append(f"Field {path!r} names the unknown applicant attribute {applicant!r}.")
+        problems.extend(registry[type_name].check_definition(item))
+    return problems
+
+
+def _check_logic(item: dict[str, Any], where: str) -> list[str]:
+    problems = []
+    for name in LOGIC_KEYS:
+        if name in item:
+            try:
+                problems.extend(f"{where} {name}: {p}" for p in logic.check_rule(item[name]))
+            except logic.LogicError as error:
+                problems.append(f"{where} {name}: {error}")
+    return problems
+
+
+def _schema_path(variable: str, owner: str) -> str:
+    """Map a rule variable to a schema path: drop list indexes, resolve ``item.``."""
+    if variable.startswith("item."):
+        group = owner.rsplit(".", 1)[0] if "." in owner else ""
+        variable = f"{group}.{variable[5:]}" if group else variable[5:]
+    return ".".join(part for part in variable.split(".") if not part.isdigit())
+
+
+def _check_dependencies(
+    steps: list[dict[str, Any]], paths: dict[str, dict[str, Any]]
+) -> list[str]:
+    """Unknown variables, and cycles among fields' logic (found by depth-first search)."""
+    problems: list[str] = []
+    depends: dict[str, set[str]] = {}
+    for path, item in paths.items():
+        needed: set[str] = set()
+        for name in LOGIC_KEYS:
+            if name in item:
+                needed |= {_schema_path(v, path) for v in logic.variables(item[name])}
+        for variable in needed:
+            if variable not in paths and not any(p.startswith(f"{variable}.") for p in paths):
+                problems.append(f"{path!r} reads the unknown answer {variable!r}.")
+        depends[path] = {variable for variable in needed if variable in paths}
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for required in depends.get(node, ()):
+            if state.get(required) == 1:
+                cycle = (
+                    [*trail[trail.index(required) :], required]
+                    if required in trail
+                    else [
+                        node,
+                        required,
+                    ]
+                )
+                problems.append("Logic cycle: " + " → ".join(cycle))
+            elif not state.get(required):
+                visit(required, [*trail, required])
+        state[node] = 2
+
+    for node in depends:
+        if not state.get(node):
+            visit(node, [node])
+    return problems

@@ -1,0 +1,370 @@
+"""Checking answers against a form definition: one step at a time in the online assistant, and
+the whole data set at submit. Both run the same code, so the submit check can never be more
+lenient than the pages were."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from amtsweg.forms import logic
+from amtsweg.forms.bound import BoundField, BoundGroup, BoundItem
+from amtsweg.forms.definition import is_group, walk
+from amtsweg.forms.registry import FieldError, registry
+from amtsweg.forms.text import localized
+
+ITEMS_SUFFIX = "__items"
+MAX_ITEMS = 100
+COMPUTED = "computed"
+
+
+@dataclass
+class StepResult:
+    """The outcome of checking one step: cleaned answers, the bound items to show again, the
+    items with errors (for the error summary) and messages not tied to one field."""
+
+    values: dict[str, Any]
+    fields: list[BoundItem]
+    errors: list[BoundItem] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors and not self.messages
+
+
+def is_visible(item: dict[str, Any], context: dict[str, Any]) -> bool:
+    rule = item.get("visible_if")
+    return rule is None or logic._truthy(logic.evaluate(rule, context))
+
+
+def visible_steps(definition: dict[str, Any], data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The steps the applicant has to go through, given the answers so far."""
+    return [step for step in definition["steps"] if is_visible(step, data)]
+
+
+def validate_step(
+    step: dict[str, Any], raw: dict[str, list[str]], data: dict[str, Any] | None = None
+) -> StepResult:
+    """Check what the browser sent for one step (``raw``: HTML name → sent strings) in the
+    context of the answers of the other steps (``data``). Hidden items are neither validated
+    nor stored."""
+    data = data or {}
+    items = step.get("fields", [])
+    lenient = _lenient_values(items, raw, "")
+    checker = _Checker(raw, {**data, **lenient}, {item["key"] for item in items})
+    bound, values = checker.items(items, "", None)
+    messages: list[str] = []
+    for rule in step.get("rules", []):
+        if logic._truthy(logic.evaluate(rule["check"], {**data, **values})):
+            continue
+        message = localized(rule["message"])
+        target = next((b for b in bound if b.key == rule.get("field")), None)
+        if isinstance(target, BoundField) and not target.error and target.shown:
+            target.error = message
+            checker.errors.append(target)
+        else:
+            messages.append(message)
+    return StepResult(values=values, fields=bound, errors=checker.errors, messages=messages)
+
+
+class _Checker:
+    def __init__(self, raw: dict[str, list[str]], context: dict[str, Any], step_keys: set[str]):
+        self.raw = raw
+        self.context = context
+        self.step_keys = step_keys
+        self.errors: list[BoundItem] = []
+
+    def items(
+        self, items: list[dict[str, Any]], prefix: str, entry: dict[str, Any] | None
+    ) -> tuple[list[BoundItem], dict[str, Any]]:
+        bound_items: list[BoundItem] = []
+        values: dict[str, Any] = {}
+        context = self.context if entry is None else {**self.context, "item": entry}
+        for item in items:
+            name = f"{prefix}{item['key']}"
+            visible = is_visible(item, context)
+            if is_group(item):
+                errors_before = len(self.errors)
+                bound, value = self.group(item, name, visible)
+                if not visible:
+                    del self.errors[errors_before:]
+            else:
+                bound, value = self.field(item, name, visible, context)
+            bound.shown = visible or self._reads_this_step(item)
+            bound_items.append(bound)
+            if visible and value is not None:
+                values[item["key"]] = value
+        return bound_items, values
+
+    def _reads_this_step(self, item: dict[str, Any]) -> bool:
+        if "visible_if" not in item:
+            return False
+        names = logic.variables(item["visible_if"])
+        return any(n.split(".")[0] in self.step_keys or n.startswith("item.") for n in names)
+
+    def field(
+        self, item: dict[str, Any], name: str, visible: bool, context: dict[str, Any]
+    ) -> tuple[BoundField, Any]:
+        field_type = registry[item["type"]]
+        sent = self.raw.get(name, [])
+        bound = BoundField(item, name, value=sent if len(sent) > 1 else (sent[0] if sent else ""))
+        if not field_type.holds_data:
+            return bound, None
+        try:
+            if item["type"] == COMPUTED:
+                value = field_type.compute(item, context)
+                bound.value = field_type.as_text(item, value)
+            else:
+                value = field_type.parse(item, sent)
+            required = item.get("required") or (
+                "required_if" in item
+                and logic._truthy(logic.evaluate(item["required_if"], context))
+            )
+            if value is None and required:
+                raise FieldError(_required_message(item))
+        except FieldError as problem:
+            if visible:
+                bound.error = str(problem)
+                self.errors.append(bound)
+            return bound, None
+        return bound, value
+
+    def group(self, item: dict[str, Any], name: str, visible: bool) -> tuple[BoundGroup, Any]:
+        bound = BoundGroup(item, name)
+        children = item.get("fields", [])
+        if not item.get("repeatable"):
+            bound.children, value = self.items(children, f"{name}.", None)
+            return bound, value if visible else None
+        entries: list[dict[str, Any]] = []
+        minimum = item.get("min_items", 0)
+        for index in range(item_count(item, self.raw, name)):
+            entry_prefix = f"{name}.{index}."
+            if index >= minimum and not _anything_sent(self.raw, entry_prefix):
+                bound.items.append(self._quiet(children, entry_prefix))
+                continue
+            entry = logic.resolve_var(self.context, f"{name}.{index}", {})
+            children_bound, value = self.items(children, entry_prefix, entry)
+            bound.items.append(children_bound)
+            entries.append(value)
+        if visible and len(entries) < minimum:
+            bound.error = _("Add at least %(count)d entries.") % {"count": minimum}
+            self.errors.append(bound)
+        return bound, entries if visible else None
+
+    def _quiet(self, children: list[dict[str, Any]], prefix: str) -> list[BoundItem]:
+        """An empty optional entry: shown, but neither checked nor stored."""
+        errors_before = len(self.errors)
+        bound, _values = self.items(children, prefix, {})
+        del self.errors[errors_before:]
+        for child in bound:
+            if isinstance(child, BoundField):
+                child.error = ""
+        return bound
+
+
+def _anything_sent(raw: dict[str, list[str]], prefix: str) -> bool:
+    return any(
+        key.startswith(prefix) and not key.endswith(ITEMS_SUFFIX) and any(v.strip() for v in vals)
+        for key, vals in raw.items()
+    )
+
+
+def item_count(item: dict[str, Any], raw: dict[str, list[str]], name: str) -> int:
+    """How many entries of a repeatable group the page holds, within min_items and max_items."""
+    sent = raw.get(f"{name}.{ITEMS_SUFFIX}", [""])[0]
+    count = int(sent) if sent.isdigit() else 0
+    low = max(item.get("min_items", 0), 1)
+    high = min(item.get("max_items") or MAX_ITEMS, MAX_ITEMS)
+    return max(low, min(count, high))
+
+
+def _lenient_values(items: list[dict[str, Any]], raw: dict[str, list[str]], prefix: str) -> dict:
+    """What the step's answers would be, ignoring errors and logic: the context for conditions
+    that read answers of the same step."""
+    values: dict[str, Any] = {}
+    for item in items:
+        name = f"{prefix}{item['key']}"
+        if is_group(item):
+            if item.get("repeatable"):
+                values[item["key"]] = [
+                    _lenient_values(item.get("fields", []), raw, f"{name}.{index}.")
+                    for index in range(item_count(item, raw, name))
+                ]
+            else:
+                values[item["key"]] = _lenient_values(item.get("fields", []), raw, f"{name}.")
+            continue
+        field_type = registry[item["type"]]
+        if not field_type.holds_data or item["type"] == COMPUTED:
+            continue
+        try:
+            values[item["key"]] = field_type.parse(item, raw.get(name, []))
+        except FieldError:
+            values[item["key"]] = None
+    return values
+
+
+def _required_message(item: dict[str, Any]) -> str:
+    if registry[item["type"]].choices(item) or item["type"] in {"choice", "yesno"}:
+        return _("Choose an answer for “%(label)s”.") % {"label": localized(item["label"])}
+    return _("Enter “%(label)s”.") % {"label": localized(item["label"])}
+
+
+def to_raw(items: list[dict[str, Any]], values: dict[str, Any], prefix: str = "") -> dict:
+    """Stored answers as the browser would send them: to show a step again, and to check a
+    stored data set with exactly the code that checked the pages."""
+    raw: dict[str, list[str]] = {}
+    for item in items:
+        name, value = f"{prefix}{item['key']}", values.get(item["key"])
+        if value is None:
+            continue
+        if is_group(item):
+            if item.get("repeatable") and isinstance(value, list):
+                raw[f"{name}.{ITEMS_SUFFIX}"] = [str(len(value))]
+                for index, entry in enumerate(value):
+                    if isinstance(entry, dict):
+                        raw.update(to_raw(item.get("fields", []), entry, f"{name}.{index}."))
+            elif isinstance(value, dict):
+                raw.update(to_raw(item.get("fields", []), value, f"{name}."))
+            continue
+        if item["type"] == COMPUTED:
+            continue  # worked out again on every check
+        field_type = registry[item["type"]]
+        shown = field_type.as_input(item, value)
+        raw[name] = [str(v) for v in shown] if isinstance(shown, list) else [shown]
+    return raw
+
+
+def bind_step(step: dict[str, Any], data: dict[str, Any]) -> list[BoundItem]:
+    """The step's items filled with the saved answers, without error messages."""
+    result = validate_step(step, to_raw(step.get("fields", []), data), data)
+    for bound in result.errors:
+        bound.error = ""
+    return result.fields
+
+
+def validate_submission(definition: dict[str, Any], data: dict[str, Any]) -> dict[str, str]:
+    """Check a complete data set: HTML name of the item → problem (empty when valid).
+
+    Re-parses every stored value, so data changed behind the form's back cannot slip through,
+    and reports answers that belong to no visible item.
+    """
+    problems: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    for step in visible_steps(definition, data):
+        result = validate_step(step, to_raw(step.get("fields", []), data), data)
+        problems.update({bound.name: bound.error for bound in result.errors})
+        problems.update({f"__rule_{step['key']}": message for message in result.messages})
+        cleaned.update(result.values)
+    for path in _unexpected(data, cleaned, ""):
+        problems.setdefault(path, _("This answer does not belong to the form."))
+    return problems
+
+
+def _unexpected(data: Any, cleaned: Any, prefix: str) -> list[str]:
+    if isinstance(data, dict) and isinstance(cleaned, dict):
+        found = []
+        for key, value in data.items():
+            if key not in cleaned:
+                found.append(f"{prefix}{key}")
+            else:
+                found.extend(_unexpected(value, cleaned[key], f"{prefix}{key}."))
+        return found
+    if isinstance(data, list) and isinstance(cleaned, list):
+        if len(data) != len(cleaned):
+            return [prefix.rstrip(".")]
+        return [
+            p
+            for i, (a, b) in enumerate(zip(data, cleaned, strict=True))
+            for p in _unexpected(a, b, f"{prefix}{i}.")
+        ]
+    return [] if data == cleaned else [prefix.rstrip(".")]
+
+
+def summarize(definition: dict[str, Any], data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The answers per visible step with their labels, for the summary page and the case view."""
+    return [
+        {
+            "key": step["key"],
+            "title": localized(step["title"]),
+            "rows": _rows(step.get("fields", []), data, data, ""),
+        }
+        for step in visible_steps(definition, data)
+    ]
+
+
+def _rows(items: list[dict], values: dict, context: dict, label_prefix: str) -> list[dict]:
+    rows: list[dict[str, str]] = []
+    for item in items:
+        if not is_visible(item, {**context, "item": values}):
+            continue
+        label = f"{label_prefix}{localized(item.get('label'))}"
+        value = values.get(item["key"]) if isinstance(values, dict) else None
+        if is_group(item):
+            entries = value if item.get("repeatable") else [value]
+            for number, entry in enumerate(entries or [], start=1):
+                heading = f"{label} {number}" if item.get("repeatable") else label
+                rows.extend(_rows(item.get("fields", []), entry or {}, context, f"{heading} – "))
+            continue
+        field_type = registry[item["type"]]
+        if field_type.holds_data:
+            rows.append(
+                {"key": item["key"], "label": label, "value": field_type.as_text(item, value)}
+            )
+    return rows
+
+
+def applicant_attributes(definition: dict[str, Any], data: dict[str, Any]) -> dict[str, str]:
+    """The applicant's name and e-mail as marked in the definition (``applicant`` on a field)."""
+    found: dict[str, str] = {}
+    for step in definition["steps"]:
+        for path, item in walk(step.get("fields", [])):
+            attribute = item.get("applicant")
+            value = logic.resolve_var(data, path)
+            if attribute and value not in (None, "", [], {}):
+                found[attribute] = str(value)
+    return found
+
+
+def change_entries(step: dict[str, Any], raw: dict[str, list[str]], sent: Any) -> bool:
+    """Apply an "add another" (``_add=<group name>``) or "remove" (``_remove=<group>.<n>``)
+    button of a repeatable group to ``raw``; True when the applicant pressed one."""
+    groups = {name: item for name, item in _repeatable_names(step.get("fields", []), raw, "")}
+    added, removed = sent.get("_add", ""), sent.get("_remove", "")
+    raw.pop("_add", None)
+    raw.pop("_remove", None)
+    if added in groups:
+        raw[f"{added}.{ITEMS_SUFFIX}"] = [str(item_count(groups[added], raw, added) + 1)]
+        return True
+    name, _dot, index = removed.rpartition(".")
+    if name in groups and index.isdigit():
+        count = item_count(groups[name], raw, name)
+        _shift_entries(raw, name, int(index), count)
+        raw[f"{name}.{ITEMS_SUFFIX}"] = [str(count - 1)]
+        return True
+    return False
+
+
+def _repeatable_names(items: list[dict[str, Any]], raw: dict, prefix: str) -> list[tuple]:
+    found = []
+    for item in items:
+        name = f"{prefix}{item['key']}"
+        if not is_group(item):
+            continue
+        if item.get("repeatable"):
+            found.append((name, item))
+            for index in range(item_count(item, raw, name)):
+                found.extend(_repeatable_names(item.get("fields", []), raw, f"{name}.{index}."))
+        else:
+            found.extend(_repeatable_names(item.get("fields", []), raw, f"{name}."))
+    return found
+
+
+def _shift_entries(raw: dict[str, list[str]], name: str, removed: int, count: int) -> None:
+    """Drop entry ``removed`` of group ``name`` and move the later entries up by one."""
+    for index in range(removed, count):
+        old, new = f"{name}.{index + 1}.", f"{name}.{index}."
+        for key in [k for k in raw if k.startswith(f"{name}.{index}.")]:
+            del raw[key]
+        for key in [k for k in raw if k.startswith(old)]:
+            raw[new + key[len(old) :]] = raw.pop(key)
