@@ -1,0 +1,141 @@
+"""A repeated submit (double click, retried request) never creates a second application."""
+
+import threading
+import time
+
+import pytest
+from django.db import IntegrityError, connection
+from django_tasks_db.models import DBTaskResult
+
+from amtsweg.audit.models import AuditEvent
+from amtsweg.cases.models import Case
+from amtsweg.submissions import tasks
+from amtsweg.submissions.models import ReferenceSequence, Submission, SubmissionStatus
+from amtsweg.submissions.services import submit_application
+from tests.factories import make_complete_draft
+
+
+def test_second_submit_of_the_same_draft_returns_the_first(complete_draft):
+    first = submit_application(complete_draft)
+    again = submit_application(complete_draft)
+
+    assert first.created is True and first.access_code
+    assert again.created is False
+    assert again.access_code is None
+    assert again.submission.pk == first.submission.pk
+    assert again.submission.reference_number == first.submission.reference_number
+    assert Case.objects.count() == 1
+    assert DBTaskResult.objects.count() == 1
+    assert AuditEvent.objects.filter(action="submission.submitted").count() == 1
+    assert ReferenceSequence.objects.get().last_number == 1
+
+
+def test_second_submit_with_the_same_key_returns_the_first(complete_draft):
+    first = submit_application(complete_draft, idempotency_key="browser-42")
+    again = submit_application(complete_draft, idempotency_key="browser-42")
+    assert again.created is False
+    assert again.submission.pk == first.submission.pk
+    assert Case.objects.count() == 1
+
+
+def test_same_key_on_another_draft_of_the_offering_returns_the_first(offering):
+    first_draft = make_complete_draft(offering)
+    other_draft = make_complete_draft(offering, given_name="Max")
+
+    first = submit_application(first_draft, idempotency_key="browser-42")
+    again = submit_application(other_draft, idempotency_key="browser-42")
+
+    assert again.created is False
+    assert again.access_code is None
+    assert again.submission.pk == first.submission.pk
+    assert Submission.objects.get(pk=other_draft.pk).status == SubmissionStatus.DRAFT
+    assert Case.objects.count() == 1
+    assert DBTaskResult.objects.count() == 1
+
+
+def test_same_key_on_another_offering_is_another_application(offering, darmstadt):
+    from tests.factories import OfferingFactory
+
+    other_offering = OfferingFactory(
+        municipality=darmstadt, solution_version=offering.solution_version
+    )
+    first = submit_application(make_complete_draft(offering), idempotency_key="k")
+    second = submit_application(make_complete_draft(other_offering), idempotency_key="k")
+    assert second.created is True
+    assert second.submission.pk != first.submission.pk
+    assert Case.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.xfail(
+    connection.vendor == "postgresql",
+    reason="BUG submissions/services.py submit_application: the idempotency lookup runs before "
+    "any lock, so a retry that arrives while the first request is still committing misses it, "
+    "waits for the reference-number lock and then hits the unique (offering, idempotency_key) "
+    "constraint: IntegrityError (a 500) instead of the first receipt. Repeat the lookup after "
+    "next_reference_number has locked the sequence, or catch IntegrityError outside the "
+    "atomic block and return the committed submission.",
+    raises=IntegrityError,
+    strict=True,
+)
+def test_retry_while_the_first_request_commits_returns_the_first(offering, monkeypatch):
+    """An API client times out and retries with the same key while the first submit (of another
+    draft, as a create-and-submit call makes one per request) is still in its transaction."""
+    first_draft = make_complete_draft(offering)
+    retry_draft = make_complete_draft(offering)
+    first_is_writing, release_first = threading.Event(), threading.Event()
+    real_enqueue = tasks.submission_received.enqueue
+
+    class HoldingTask:
+        def enqueue(self, *args):
+            if threading.current_thread().name == "first":
+                first_is_writing.set()
+                release_first.wait(timeout=30)
+            return real_enqueue(*args)
+
+    monkeypatch.setattr("amtsweg.submissions.services.submission_received", HoldingTask())
+    receipts, errors = {}, []
+
+    def run(name, draft):
+        try:
+            receipts[name] = submit_application(draft, idempotency_key="api-7")
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=run, args=("first", first_draft), name="first")
+    first.start()
+    assert first_is_writing.wait(timeout=30)
+    retry = threading.Thread(target=run, args=("retry", retry_draft), name="retry")
+    retry.start()
+    wait_until_blocked(retry)
+    release_first.set()
+    first.join(timeout=60)
+    retry.join(timeout=60)
+
+    if errors:
+        raise errors[0]
+    assert receipts["first"].created is True
+    assert receipts["retry"].created is False
+    assert receipts["retry"].submission.pk == receipts["first"].submission.pk
+    assert Case.objects.count() == 1
+    assert Submission.objects.get(pk=retry_draft.pk).status == SubmissionStatus.DRAFT
+
+
+def wait_until_blocked(thread: threading.Thread) -> None:
+    """Give the retry time to run into the first transaction's locks."""
+    if connection.vendor != "postgresql":
+        time.sleep(0.3)  # SQLite: it waits in BEGIN IMMEDIATE; nothing to observe.
+        return
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the retry never waited for the first request's lock")
