@@ -1,0 +1,18 @@
+"""The built-in field types, one module per family. Importing this package registers them all.
+
+- ``free_text``: text, textarea, email, phone
+- ``numbers``: number, decimal, currency
+- ``dates``: date, time
+- ``choices``: choice, yesno, select, multichoice, codelist
+- ``identifiers``: postcode, iban, tax_id, ags
+- ``notice``: notice (holds no data)
+"""
+
+from amtsweg.forms.field_types import (  # noqa: F401  (each module registers its types)
+    choices,
+    dates,
+    free_text,
+    identifiers,
+    notice,
+    numbers,
+)
