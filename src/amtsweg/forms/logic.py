@@ -20,11 +20,14 @@ class LogicError(ValueError):
     """A rule is malformed (unknown operator, wrong arguments)."""
 
 
-def _number(value: Any) -> float | Decimal:
+def _number(value: Any) -> int | Decimal:
+    """Numbers as exact decimals (money must not drift), booleans as 0/1, text parsed."""
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, int | float | Decimal):
+    if isinstance(value, int | Decimal):
         return value
+    if isinstance(value, float):
+        return Decimal(str(value))
     try:
         return Decimal(str(value).strip()) if value not in (None, "") else 0
     except InvalidOperation:
@@ -61,9 +64,19 @@ def resolve_var(data: Any, path: Any, default: Any = None) -> Any:
     return current
 
 
+def _ordered(operator: Callable[[Any, Any], bool], first: Any, second: Any) -> bool:
+    """Compare like JsonLogic: two texts as texts (so ISO dates order correctly), else as
+    numbers; anything that is not a number compares false."""
+    if isinstance(first, str) and isinstance(second, str):
+        return operator(first, second)
+    a, b = _number(first), _number(second)
+    if any(isinstance(x, Decimal) and x.is_nan() for x in (a, b)):
+        return False
+    return operator(a, b)
+
+
 def _compare(operator: Callable[[Any, Any], bool], values: list[Any]) -> bool:
-    numbers = [_number(value) for value in values]
-    return all(operator(a, b) for a, b in pairwise(numbers))
+    return all(_ordered(operator, a, b) for a, b in pairwise(values))
 
 
 def _divide(a: Any, b: Any) -> Any:
