@@ -63,8 +63,13 @@ class IbanProblem(enum.Enum):
 
 
 def compact_iban(value: str) -> str:
-    """The IBAN without spaces (as printed in groups of four), in upper case."""
-    return _SPACES.sub("", value).upper()
+    """The IBAN without spaces (as printed in groups of four), in upper case.
+
+    Text with other than ASCII characters is left as it is (and then fails the checks): upper
+    case would turn "ß" into "SS" and full-width letters stay full-width anyway.
+    """
+    compact = _SPACES.sub("", value)
+    return compact.upper() if compact.isascii() else compact
 
 
 def group_iban(iban: str) -> str:
