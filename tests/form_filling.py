@@ -31,8 +31,24 @@ def valid_answer(field: dict[str, Any]) -> list[str]:
     return ["Mustermann"[: field.get("max_length", 200)]]
 
 
+def valid_items_post(items: list[dict[str, Any]], prefix: str = "") -> dict[str, list[str]]:
+    """POST data answering ``items`` correctly; groups get nested names, repeatable groups
+    their minimum number of entries (at least one)."""
+    post: dict[str, list[str]] = {}
+    for item in items:
+        name = f"{prefix}{item['key']}"
+        if item["type"] == "group" and item.get("repeatable"):
+            count = max(item.get("min_items", 0), 1)
+            post[f"{name}.__items"] = [str(count)]
+            for index in range(count):
+                post.update(valid_items_post(item["fields"], f"{name}.{index}."))
+        elif item["type"] == "group":
+            post.update(valid_items_post(item["fields"], f"{name}."))
+        elif item["type"] != "computed" and (answer := valid_answer(item)):
+            post[name] = answer
+    return post
+
+
 def valid_step_post(step: dict[str, Any]) -> dict[str, list[str]]:
     """POST data for one step with every field answered correctly."""
-    return {
-        field["key"]: answer for field in step.get("fields", []) if (answer := valid_answer(field))
-    }
+    return valid_items_post(step.get("fields", []))

@@ -55,8 +55,14 @@ def validate_step(
     checker = _Checker(raw, {**data, **lenient}, {item["key"] for item in items})
     bound, values = checker.items(items, "", None)
     messages: list[str] = []
+    answers = {**data, **values}
     for rule in step.get("rules", []):
-        if logic._truthy(logic.evaluate(rule["check"], {**data, **values})):
+        # A rule compares answers; while one of them is missing or invalid, the field's own
+        # error says so, and the rule waits.
+        needed = logic.variables(rule["check"])
+        if any(logic.resolve_var(answers, name) in (None, "", []) for name in needed):
+            continue
+        if logic._truthy(logic.evaluate(rule["check"], answers)):
             continue
         message = localized(rule["message"])
         target = next((b for b in bound if b.key == rule.get("field")), None)

@@ -44,7 +44,9 @@ DEFINITION: dict[str, Any] = {
                   "Are you the registered keeper of the vehicle?"),
             field("textarea", "use_right", "Nutzungsberechtigung", "Right to use the vehicle",
                   required=False, max_length=500,
-                  help=hint("Nur wenn Sie nicht Halter sind: z. B. Firmenwagen oder Leasing. "
+                  visible_if={"==": [{"var": "registered_keeper"}, False]},
+                  required_if={"==": [{"var": "registered_keeper"}, False]},
+                  help=hint("Sie sind nicht Halter: z. B. Firmenwagen oder Leasing. "
                             "Einen Nachweis fordern wir gegebenenfalls nach.",
                             "Only if you are not the keeper: e.g. company or leased car. We "
                             "may ask for proof later.")),

@@ -26,31 +26,73 @@ DEFINITION: dict[str, Any] = {
             field("date", "owner_birth_date", "Geburtsdatum", "Date of birth",
                   not_after_today=True, autocomplete="bday"),
         ]),
-        step("hund", "Angaben zum Hund", "About the dog", [
-            field("text", "dog_name", "Name des Hundes", "Dog's name", max_length=60),
-            field("text", "dog_breed", "Rasse", "Breed", max_length=100,
-                  help=hint("Bei Mischlingen bitte die erkennbaren Rassen angeben.",
-                            "For mixed breeds, name the breeds you can recognise.")),
-            field("date", "dog_birth_date", "Geburtsdatum des Hundes (ungefähr)",
-                  "Dog's date of birth (approximately)", required=False, not_after_today=True),
-            field("date", "kept_since", "Beginn der Haltung", "Kept since",
-                  not_after_today=True,
-                  help=hint("Der Tag, an dem der Hund in Ihren Haushalt aufgenommen wurde.",
-                            "The day the dog joined your household.")),
-            field("yesno", "listed_dog", "Handelt es sich um einen Listenhund?",
-                  "Is it a listed (presumed dangerous) breed?",
-                  help=hint("Listenhunde im Sinne der Hessischen Hundeverordnung, z. B. "
-                            "American Staffordshire Terrier oder Pitbull-Terrier.",
-                            "Breeds listed in the Hessian dog ordinance, e.g. American "
-                            "Staffordshire Terrier or Pit Bull Terrier.")),
-            field("number", "dogs_in_household", "Anzahl der Hunde im Haushalt (mit diesem Hund)",
-                  "Number of dogs in the household (including this one)", min=1, max=20),
+        step("hund", "Angaben zu den Hunden", "About the dogs", [
+            {
+                "key": "dogs",
+                "type": "group",
+                "label": {"de": "Hunde", "en": "Dogs"},
+                "item_label": {"de": "Hund", "en": "Dog"},
+                "help": hint("Geben Sie jeden Hund an, den Sie neu anmelden.",
+                             "List every dog you are registering."),
+                "repeatable": True,
+                "min_items": 1,
+                "max_items": 5,
+                "fields": [
+                    field("text", "name", "Name des Hundes", "Dog's name", max_length=60),
+                    field("text", "breed", "Rasse", "Breed", max_length=100,
+                          help=hint("Bei Mischlingen bitte die erkennbaren Rassen angeben.",
+                                    "For mixed breeds, name the breeds you can recognise.")),
+                    field("date", "birth_date", "Geburtsdatum des Hundes (ungefähr)",
+                          "Dog's date of birth (approximately)", required=False,
+                          not_after_today=True),
+                    field("date", "kept_since", "Beginn der Haltung", "Kept since",
+                          not_after_today=True,
+                          help=hint("Der Tag, an dem der Hund in Ihren Haushalt kam.",
+                                    "The day the dog joined your household.")),
+                    field("yesno", "listed", "Handelt es sich um einen Listenhund?",
+                          "Is it a listed (presumed dangerous) breed?",
+                          help=hint("Listenhunde im Sinne der Hessischen Hundeverordnung, "
+                                    "z. B. American Staffordshire Terrier.",
+                                    "Breeds listed in the Hessian dog ordinance, e.g. American "
+                                    "Staffordshire Terrier.")),
+                ],
+            },
+            {
+                "key": "annual_tax",
+                "type": "computed",
+                "label": {"de": "Voraussichtliche Hundesteuer pro Jahr",
+                          "en": "Expected dog tax per year"},
+                "help": hint("Beispielsätze der Demo: 90 € je Hund, 900 € je Listenhund. "
+                             "Der Bescheid setzt den genauen Betrag fest.",
+                             "Demo rates: EUR 90 per dog, EUR 900 per listed dog. The "
+                             "decision sets the exact amount."),
+                "unit": "EUR",
+                "value": {"reduce": [
+                    {"var": "dogs"},
+                    {"+": [{"var": "accumulator"},
+                           {"if": [{"var": "current.listed"}, 900, 90]}]},
+                    0,
+                ]},
+            },
         ]),
+        {
+            "key": "listenhund",
+            "title": {"de": "Erlaubnis für Listenhunde", "en": "Permit for listed dogs"},
+            "visible_if": {"some": [{"var": "dogs"}, {"var": "listed"}]},
+            "fields": [
+                field("text", "permit_number", "Nummer der Erlaubnis nach der HundeVO",
+                      "Number of the permit under the dog ordinance", max_length=50),
+                field("date", "permit_date", "Datum der Erlaubnis", "Date of the permit",
+                      not_after_today=True),
+            ],
+        },
         step("befreiung", "Steuerbefreiung", "Tax exemption", [
             field("yesno", "exemption_requested", "Beantragen Sie eine Steuerbefreiung oder "
                   "-ermäßigung?", "Do you apply for an exemption or reduction?"),
             field("textarea", "exemption_reason", "Begründung der Befreiung",
                   "Reason for the exemption", required=False, max_length=1000,
+                  visible_if={"==": [{"var": "exemption_requested"}, True]},
+                  required_if={"==": [{"var": "exemption_requested"}, True]},
                   help=hint("Nur ausfüllen, wenn Sie eine Befreiung beantragen, z. B. für einen "
                             "Blindenführhund oder einen geprüften Rettungshund.",
                             "Only if you apply for an exemption, e.g. for a guide dog or a "
@@ -72,11 +114,15 @@ def sample_answers(
     return {
         **applicant_answers(person, postcode, city),
         "owner_birth_date": "1984-05-17",
-        "dog_name": "Bruno",
-        "dog_breed": "Labrador Retriever",
-        "dog_birth_date": (today - datetime.timedelta(days=400)).isoformat(),
-        "kept_since": (today - datetime.timedelta(days=14)).isoformat(),
-        "listed_dog": False,
-        "dogs_in_household": 1,
+        "dogs": [
+            {
+                "name": "Bruno",
+                "breed": "Labrador Retriever",
+                "birth_date": (today - datetime.timedelta(days=400)).isoformat(),
+                "kept_since": (today - datetime.timedelta(days=14)).isoformat(),
+                "listed": False,
+            }
+        ],
+        "annual_tax": "90.00",
         "exemption_requested": False,
     }

@@ -28,7 +28,7 @@ DEFINITION: dict[str, Any] = {
                   "Company (if you apply for one)", required=False, max_length=150,
                   autocomplete="organization"),
         ]),
-        step("vorhaben", "Vorhaben", "Intended use", [
+        {**step("vorhaben", "Vorhaben", "Intended use", [
             field("choice", "use_kind", "Art der Sondernutzung", "Kind of use", options=[
                 option("geruest", "Baugerüst", "Scaffolding"),
                 option("container", "Container oder Mulde", "Container or skip"),
@@ -46,8 +46,13 @@ DEFINITION: dict[str, Any] = {
                   max_length=1000,
                   help=hint("z. B. Maße des Gerüsts, Anzahl der Tische, Uhrzeiten",
                             "e.g. size of the scaffolding, number of tables, times of day")),
-        ]),
-        step("hinweise", "Hinweise", "Notes", [
+        ]), "rules": [{
+            "check": {">=": [{"var": "end_date"}, {"var": "start_date"}]},
+            "field": "end_date",
+            "message": hint("Das Ende darf nicht vor dem Beginn liegen. Prüfen Sie beide Daten.",
+                            "The end cannot be before the start. Check both dates."),
+        }]},
+        {**step("hinweise", "Hinweise", "Notes", [
             notice("deadline_notice", ("Fristen", "Deadlines"), (
                 "Bitte beantragen Sie die Erlaubnis mindestens zwei Wochen vor Beginn. Für ein "
                 "Halteverbot stellen Sie die Schilder mindestens 72 Stunden vorher auf.",
@@ -57,7 +62,12 @@ DEFINITION: dict[str, Any] = {
                   "Do you need a no-parking zone or a closure?"),
             field("yesno", "notes_read", "Ich habe die Hinweise gelesen.",
                   "I have read the notes."),
-        ]),
+        ]), "rules": [{
+            "check": {"==": [{"var": "notes_read"}, True]},
+            "field": "notes_read",
+            "message": hint("Bitte lesen Sie die Hinweise und bestätigen Sie das mit „Ja“.",
+                            "Please read the notes and confirm with “Yes”."),
+        }]},
     ],
 }  # fmt: skip
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from amtsweg.catalog.models import Offering, SolutionVersion, VersionStatus
 from amtsweg.demo.catalogue import DEMO_APPLICANTS, SOLUTIONS, DemoSolution
 from amtsweg.demo.services import DEMO_PASSWORD, load_demo
-from amtsweg.forms.services import check_definition, validate_submission
+from amtsweg.forms.services import check_definition, validate_submission, visible_steps
 from amtsweg.submissions.models import Submission
 from amtsweg.tenants.models import Cluster, Membership, Municipality, Role
 
@@ -27,9 +27,10 @@ def _valid_answers(spec: DemoSolution) -> dict:
 
 
 def _required_keys(spec: DemoSolution) -> list[str]:
+    """Top-level fields that the sample answers must contain (in steps they make visible)."""
     return [
         field["key"]
-        for step in spec.definition["steps"]
+        for step in visible_steps(spec.definition, _valid_answers(spec))
         for field in step["fields"]
         if field.get("required") and field["type"] != "notice"
     ]
