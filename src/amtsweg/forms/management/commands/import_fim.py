@@ -35,7 +35,11 @@ class Command(BaseCommand):
             help="Write the definition to this file instead of standard output.",
         )
 
-    def handle(self, *args: Any, file: Path, output: Path | None = None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, file: str | Path, output: str | Path | None = None, **options: Any
+    ) -> None:
+        file = Path(file)
+        output = Path(output) if output else None
         if not file.exists():
             raise CommandError(_("%(file)s: no such file or folder.") % {"file": file})
         try:
