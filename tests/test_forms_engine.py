@@ -80,7 +80,7 @@ class TestText:
         assert "2000" in rejection("textarea", "x" * 2001)
 
     @pytest.mark.xfail(
-        reason="BUG forms/field_types.py FieldType.parse_text: control characters such as NUL "
+        reason="BUG forms/registry.py FieldType.parse_text: control characters such as NUL "
         "are accepted; PostgreSQL's jsonb cannot store \\u0000, so save_step fails with a 500. "
         "Reject (or strip) C0 control characters except tab/newline in text and textarea.",
         strict=True,
@@ -104,8 +104,8 @@ class TestPostcode:
         assert "64283" in message
 
     @pytest.mark.xfail(
-        reason="BUG forms/field_types.py _POSTCODE = r'\\d{5}' matches Unicode digits, so "
-        "full-width '６４２８３' is accepted and stored as is; use [0-9]{5}.",
+        reason="BUG forms/field_types/identifiers.py _POSTCODE = r'\\d{5}' matches Unicode "
+        "digits, so full-width '６４２８３' is accepted and stored as is; use [0-9]{5}.",
         strict=True,
     )
     @pytest.mark.parametrize("value", ["６４２８３", "٦٤٢٨٣"])
@@ -288,18 +288,12 @@ class TestValidateSubmission:
         problems = validate_submission(FORM_DEFINITION, {**valid_data(), key: value})
         assert list(problems) == [key]
 
-    @pytest.mark.xfail(
-        reason="BUG forms/services.py validate_submission: a stored value is turned back into "
-        "input with as_input() before parsing, and YesNoField.as_input maps any truthy value "
-        "to 'yes' (str() does the same for a dict in a text field), so a value of the wrong "
-        "type passes and is submitted as is. Compare the parsed value with the stored one "
-        "(problem if they differ).",
-        strict=True,
-    )
     @pytest.mark.parametrize(
         ("key", "value"), [("insured", "vielleicht"), ("street", {"$ne": ""})]
     )
     def test_value_of_the_wrong_type_is_flagged(self, key, value):
+        """A stored value that the step would never have produced is refused, even when its
+        text form parses (found in the first engine, where "vielleicht" passed as "yes")."""
         problems = validate_submission(FORM_DEFINITION, {**valid_data(), key: value})
         assert list(problems) == [key]
 
@@ -393,19 +387,15 @@ class TestCheckDefinition:
         )
         assert len(problems) == 4
 
-    @pytest.mark.xfail(
-        reason="BUG forms/field_types.py ChoiceField.check_definition reads field['key'] and "
-        "raises KeyError for a choice field without a key, instead of the DefinitionError "
-        "check_definition promises; use field.get('key').",
-        raises=KeyError,
-        strict=True,
-    )
     def test_choice_without_key_is_reported(self):
-        self.problems(one_step({"type": "choice", "label": "A"}))
+        """Reported, not a KeyError (as in the first engine)."""
+        problems = self.problems(one_step({"type": "choice", "label": "A"}))
+        assert len(problems) == 1
+        assert "missing" in problems[0]
 
     @pytest.mark.xfail(
-        reason="BUG forms/field_types.py ChoiceField.check_definition accepts options without "
-        "'value' (or 'label'); parse_text/choices then raise KeyError at run time. Report "
+        reason="BUG forms/field_types/choices.py ChoiceField.check_definition accepts options "
+        "without 'value' (or 'label'); parse_text/choices then raise KeyError at run time. Report "
         "options that lack a value or a label.",
         strict=True,
     )

@@ -207,6 +207,17 @@ class TestSearchMunicipalities:
         assert list(search_municipalities("28364")) == []
         assert list(search_municipalities("64280")) == []
 
+    @pytest.mark.xfail(
+        connection.vendor == "sqlite",
+        reason="BUG tenants/services.py search_municipalities: icontains is LIKE on SQLite, "
+        "which folds case for ASCII letters only, so 'überlingen' does not find Überlingen "
+        "(PostgreSQL finds it). Store a casefolded search name and compare casefolded query.",
+        strict=True,
+    )
+    def test_umlaut_at_the_start_is_found_in_lower_case(self):
+        MunicipalityFactory(short_name="Überlingen", name="Überlingen, Stadt")
+        assert [m.short_name for m in search_municipalities("überlingen")] == ["Überlingen"]
+
     @pytest.mark.parametrize(
         "query", ["", "   ", "🐕", "🐕 64283a", "６４２８３", "%", "_", "' OR 1=1 --", "x" * 500]
     )

@@ -58,6 +58,19 @@ def test_submissions_are_numbered_in_order(offering):
 THREADS = 8
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")
+def test_sqlite_test_database_locks_like_production(settings):
+    """The concurrency tests below need SQLite as it runs in production: a file in WAL mode
+    with BEGIN IMMEDIATE (not the shared in-memory database), and never the var/ one."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    name = str(connection.settings_dict["NAME"])
+    assert name.endswith("amtsweg-test.sqlite3")
+    assert not name.startswith(str(settings.VAR_DIR))
+
+
 def submit_concurrently(drafts) -> tuple[list[str], list[BaseException]]:
     """Submit each draft in its own thread (own database connection), all released at once."""
     barrier = threading.Barrier(len(drafts))
