@@ -7,6 +7,7 @@ line, the element and the problem. Nothing may end in an uncaught exception.
 
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree as ET
 
 import pytest
 from django.utils import translation
@@ -14,6 +15,7 @@ from django.utils import translation
 from amtsweg.forms import services
 from amtsweg.forms.definition import DefinitionError
 from amtsweg.forms.fim import FimImportError, import_schema
+from amtsweg.forms.fim.parse import parse_xml
 from amtsweg.forms.registry import registry
 from tests.test_fim_import import DATA, assert_valid_structure
 
@@ -177,3 +179,43 @@ def test_the_forms_engine_accepts_the_definition(name: str):
     if missing:
         pytest.skip(f"the forms engine has no field type {', '.join(missing)} yet")
     services.check_definition(definition)
+
+
+def _mutants(path: Path, positions: int) -> list[tuple[str, bytes]]:
+    """The file with one element removed, given twice, or emptied, at spread positions."""
+    count = sum(1 for _ in parse_xml(path.read_bytes(), path.name).iter())
+    mutants = []
+    for index in range(1, count, max(1, count // positions)):
+        for operation in ("remove", "repeat", "empty"):
+            root = parse_xml(path.read_bytes(), path.name)
+            elements = list(root.iter())
+            parents = {child: parent for parent in elements for child in parent}
+            element = elements[index]
+            parent = parents[element]
+            if operation == "remove":
+                parent.remove(element)
+            elif operation == "repeat":
+                parent.insert(list(parent).index(element), element)
+            else:
+                element[:] = []
+                element.text = ""
+            mutants.append((f"{operation} #{index} <{element.tag}>", ET.tostring(root)))
+    return mutants
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["v2/S05000058V1.0_xdf2.xml", "v3/S00000000373/schema.xdf.xml", f"{TESTS}/v3/input.xml"],
+)
+def test_damaged_schemas_import_or_are_refused_never_crash(name: str):
+    imported = refused = 0
+    for what, data in _mutants(DATA / name, positions=40):
+        try:
+            result = import_schema(data, name)
+        except FimImportError as error:
+            assert str(error).startswith(name), what
+            refused += 1
+            continue
+        assert_valid_structure(result.definition)
+        imported += 1
+    assert imported and refused

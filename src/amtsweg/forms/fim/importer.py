@@ -97,8 +97,10 @@ def import_schema(source: bytes | Path, filename: str) -> ImportResult:
 def _documents(source: bytes | Path, filename: str, report: Report) -> list[_Document]:
     """The input's XML documents; a single file stands alone, archives and folders may hold
     more (files that are not XML are noted and skipped)."""
+    separator = ":"
     if isinstance(source, Path) and source.is_dir():
         files = _folder(source, filename)
+        separator = "/"
     else:
         data = read_path(source, filename) if isinstance(source, Path) else bytes(source)
         check_size(data, filename)
@@ -107,7 +109,7 @@ def _documents(source: bytes | Path, filename: str, report: Report) -> list[_Doc
         files = read_zip(data, filename)
     documents = []
     for file in files:
-        name = f"{filename}:{file.name}"
+        name = f"{filename}{separator}{file.name}"
         if file.name.lower().endswith(".zip") or is_zip(file.data):
             report.add(Where(name), _("Archives inside the archive are not opened."))
         elif not looks_like_xml(file.data):

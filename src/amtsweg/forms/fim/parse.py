@@ -238,6 +238,12 @@ def parse_xml(data: bytes, name: str) -> SourceElement:
             filename=name,
             line=error.lineno,
         ) from None
+    except (LookupError, ValueError, UnicodeError) as error:
+        raise FimImportError(
+            _("The XML cannot be decoded: %(problem)s.") % {"problem": error},
+            filename=name,
+            line=parser.CurrentLineNumber,
+        ) from None
     root = builder.close()
     if not isinstance(root, SourceElement):
         raise FimImportError(_("The XML document has no root element."), filename=name)
