@@ -79,8 +79,8 @@ def option_problems(field: dict[str, Any], entries: Any, *, what: str, value: st
     key = field.get("key")
     if not isinstance(entries, list) or not entries:
         return [f"Field {key!r} of type {field.get('type')} has no {what}."]
-    problems = []
-    values = []
+    problems: list[str] = []
+    values: list[str] = []
     for entry in entries:
         if not isinstance(entry, dict):
             problems.append(f"Field {key!r} has an entry in its {what} that is not an object.")
@@ -129,7 +129,7 @@ class MultiChoiceField(FieldType):
     def parse(self, field: dict[str, Any], raw: list[Any]) -> Any:
         sent: list[Any] = []
         for item in raw:
-            # validate_submission passes [as_input(stored)], a list inside the list.
+            # A caller that wraps as_input's list ([as_input(stored)]) is understood too.
             sent.extend(item if isinstance(item, list) else [item])
         if any(not isinstance(item, str) for item in sent):
             raise FieldError(_("Choose only from the options shown."))
@@ -178,7 +178,7 @@ class MultiChoiceField(FieldType):
         options = field.get("options")
         problems = option_problems(field, options, what="options", value="value")
         key, count = field.get("key"), len(options) if isinstance(options, list) else 0
-        bounds = {}
+        bounds: dict[str, int] = {}
         for name in ("min_selected", "max_selected"):
             if name not in field:
                 continue

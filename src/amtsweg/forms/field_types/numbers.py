@@ -82,13 +82,14 @@ class DecimalField(FieldType):
         return places if _is_places(places) else self.default_places
 
     def check_definition(self, field: dict[str, Any]) -> list[str]:
-        key, problems = field.get("key"), []
+        key = field.get("key")
+        problems: list[str] = []
         if "decimal_places" in field and not _is_places(field["decimal_places"]):
             problems.append(
                 f"Field {key!r} has decimal_places {field['decimal_places']!r}; "
                 f"use a whole number from 0 to {_MAX_PLACES}."
             )
-        bounds = {}
+        bounds: dict[str, Decimal | None] = {}
         for bound in ("min", "max"):
             if field.get(bound) is None:
                 continue
