@@ -13,7 +13,6 @@ import pytest
 from django.utils import translation
 
 from amtsweg.forms import services
-from amtsweg.forms.definition import DefinitionError
 from amtsweg.forms.fim import FimImportError, import_schema
 from amtsweg.forms.fim.parse import parse_xml
 from amtsweg.forms.registry import registry
@@ -161,7 +160,7 @@ def _engine_has_groups() -> bool:
     }
     try:
         services.check_definition(probe)
-    except DefinitionError:
+    except services.DefinitionError:
         return False
     return True
 
