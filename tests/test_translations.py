@@ -33,7 +33,7 @@ MAKEMESSAGES_IGNORE = ["*/tests/*", "*/migrations/*", "static/*"]
 MAKEMESSAGES_EXTENSIONS = ["html", "txt", "py"]
 
 # Words that are deliberately the same in German and English.
-SAME_IN_GERMAN = {"Status", "optional", "AGS", "ARS"}
+SAME_IN_GERMAN = {"Status", "optional", "AGS", "ARS", "Version", "Version %(number)s"}
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]")
 
