@@ -2,7 +2,8 @@
 //
 // There is no bundler on purpose: KERN UX ships ready-made CSS and htmx a ready-made script, so
 // the "build" is a copy into src/amtsweg/static/vendor/ (gitignored), where the templates find
-// them as vendor/kern/kern.min.css, vendor/kern/fonts/fira-sans.css and vendor/htmx/htmx.min.js.
+// them as vendor/kern/kern.min.css, vendor/kern/fonts/fira-sans.css, vendor/htmx/htmx.min.js and
+// vendor/json-logic/logic.js.
 // Run it with `npm run build` (the Makefile does so after `npm ci`).
 
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -49,5 +50,8 @@ copy(
   join(modules, "htmx.org", "dist", "htmx.min.js"),
   join(target, "htmx", "htmx.min.js"),
 );
+
+// The same JsonLogic rules the server evaluates, for instant feedback in the browser.
+copy(join(modules, "json-logic-js", "logic.js"), join(target, "json-logic", "logic.js"));
 
 console.log(`frontend: copied KERN UX (${fontUrls.length} font files) and htmx to ${target}`);

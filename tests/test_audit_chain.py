@@ -135,13 +135,6 @@ def test_queryset_delete_is_refused(chain):
     assert AuditEvent.objects.count() == 3
 
 
-@pytest.mark.xfail(
-    reason="BUG audit/models.py: AuditEvent.actor is on_delete=SET_NULL and actor_id is part "
-    "of the hashed fields (audit/services.py _hashed_fields), so deleting a staff user "
-    "rewrites their events and verify_chain reports the chain as broken. Hash the actor "
-    "label only (or keep a plain actor id that is never nulled, or PROTECT the user).",
-    strict=True,
-)
 def test_deleting_a_staff_user_keeps_the_chain_intact(chain, darmstadt, darmstadt_clerk):
     darmstadt_clerk.delete()
     assert verify_chain(darmstadt.ags) is None

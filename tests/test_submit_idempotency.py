@@ -4,7 +4,7 @@ import threading
 import time
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from amtsweg.audit.models import AuditEvent
@@ -67,17 +67,6 @@ def test_same_key_on_another_offering_is_another_application(offering, darmstadt
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(
-    connection.vendor == "postgresql",
-    reason="BUG submissions/services.py submit_application: the idempotency lookup runs before "
-    "any lock, so a retry that arrives while the first request is still committing misses it, "
-    "waits for the reference-number lock and then hits the unique (offering, idempotency_key) "
-    "constraint: IntegrityError (a 500) instead of the first receipt. Repeat the lookup after "
-    "next_reference_number has locked the sequence, or catch IntegrityError outside the "
-    "atomic block and return the committed submission.",
-    raises=IntegrityError,
-    strict=True,
-)
 def test_retry_while_the_first_request_commits_returns_the_first(offering, monkeypatch):
     """An API client times out and retries with the same key while the first submit (of another
     draft, as a create-and-submit call makes one per request) is still in its transaction."""

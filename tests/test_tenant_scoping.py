@@ -44,12 +44,6 @@ def test_unknown_uuid_gives_404(darmstadt_case, darmstadt_clerk):
         get_case_for_user(darmstadt_clerk, str(uuid.uuid4()))
 
 
-@pytest.mark.xfail(
-    reason="BUG cases/services.py get_case_for_user catches ValueError, but a malformed UUID "
-    "makes UUIDField raise django.core.exceptions.ValidationError, which escapes as a 500; "
-    "catch ValidationError too (or parse with uuid.UUID first).",
-    strict=True,
-)
 @pytest.mark.parametrize("malformed", ["not-a-uuid", "1", "", "🐕"])
 def test_malformed_uuid_gives_404(darmstadt_case, darmstadt_clerk, malformed):
     with pytest.raises(Http404):

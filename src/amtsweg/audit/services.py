@@ -19,11 +19,12 @@ def _digest(previous_hash: str, fields: dict[str, Any]) -> str:
 
 
 def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
+    # The actor's foreign key is left out: it becomes NULL when a staff account is deleted,
+    # which must not break the chain. The actor's name (actor_label) is covered instead.
     return {
         "created_at": event.created_at.isoformat(),
         "chain": event.chain,
         "sequence": event.sequence,
-        "actor_id": event.actor_id,
         "actor_label": event.actor_label,
         "action": event.action,
         "object_type": event.object_type,

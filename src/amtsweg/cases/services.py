@@ -1,7 +1,7 @@
 """The cases app's public door: opening cases, the scoped accessors, and the clerk's actions."""
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import Http404
@@ -57,7 +57,7 @@ def get_case_for_user(user: User, case_uuid: str) -> Case:
             )
             .get(uuid=case_uuid)
         )
-    except (Case.DoesNotExist, ValueError):
+    except (Case.DoesNotExist, ValueError, ValidationError):
         raise Http404(_("No such case.")) from None
 
 

@@ -28,7 +28,7 @@ class Service(models.Model):
         max_length=14,
         unique=True,
         validators=[
-            RegexValidator(r"^99\d{12}$", _("A LeiKa key has 14 digits starting with 99."))
+            RegexValidator(r"^99[0-9]{12}\Z", _("A LeiKa key has 14 digits starting with 99."))
         ],
     )
     name = models.CharField(_("name"), max_length=300)

@@ -4,8 +4,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.safestring import mark_safe
-
 from amtsweg.forms.registry import registry
 from amtsweg.forms.text import localized
 
@@ -37,7 +35,7 @@ class BoundItem:
     def condition_json(self) -> str:
         """The visibility rule for the browser script (empty when always visible)."""
         rule = self.definition.get("visible_if")
-        return mark_safe(json.dumps(rule)) if rule is not None else ""  # noqa: S308
+        return json.dumps(rule) if rule is not None else ""
 
 
 @dataclass
@@ -72,8 +70,19 @@ class BoundField(BoundItem):
         return registry[self.type].choices(self.definition)
 
     @property
+    def error_anchor(self) -> str:
+        """The id the error summary links to: the first input, so that it gets the focus."""
+        return self.html_id + registry[self.type].first_input_suffix(self.definition)
+
+    @property
     def autocomplete(self) -> str:
         return self.definition.get("autocomplete", "")
+
+    @property
+    def value_rule_json(self) -> str:
+        """A computed field's rule, so the browser can show the value as answers change."""
+        rule = self.definition.get("value")
+        return json.dumps(rule) if rule is not None else ""
 
 
 @dataclass

@@ -177,3 +177,13 @@ def _check_dependencies(
         if not state.get(node):
             visit(node, [node])
     return problems
+
+
+def field_kinds(definition: dict[str, Any]) -> dict[str, str]:
+    """Schema path → field type for every field of the form, for the browser's logic script."""
+    return {
+        path: item["type"]
+        for step in definition["steps"]
+        for path, item in walk(step.get("fields", []))
+        if not is_group(item)
+    }

@@ -23,6 +23,8 @@ class FieldType:
     input_type: ClassVar[str] = "text"
     #: A type that holds no data (a notice block) is skipped by validation and storage.
     holds_data: ClassVar[bool] = True
+    #: The browser sends several values under one name (checkboxes).
+    multiple: ClassVar[bool] = False
 
     def parse(self, field: dict[str, Any], raw: list[str]) -> Any:
         value = raw[0].strip() if raw else ""
@@ -43,6 +45,11 @@ class FieldType:
     def as_input(self, field: dict[str, Any], value: Any) -> str:
         """The value as the input element shows it again."""
         return "" if value is None else str(value)
+
+    def first_input_suffix(self, field: dict[str, Any]) -> str:
+        """How the id of the input that gets focus differs from the field's id: "-1" where the
+        field is a group of radio buttons or checkboxes (the error summary links there)."""
+        return ""
 
     def choices(self, field: dict[str, Any]) -> list[dict[str, str]]:
         """The options (value, label) a choice-like type offers; empty for free input."""

@@ -2,6 +2,7 @@
 the whole data set at submit. Both run the same code, so the submit check can never be more
 lenient than the pages were."""
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,9 @@ from amtsweg.forms.registry import FieldError, registry
 from amtsweg.forms.text import localized
 
 ITEMS_SUFFIX = "__items"
+# Control characters other than tab and line breaks: never meaningful in an answer, and NUL
+# cannot even be stored in PostgreSQL's JSON.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_ITEMS = 100
 COMPUTED = "computed"
 
@@ -114,10 +118,15 @@ class _Checker:
     ) -> tuple[BoundField, Any]:
         field_type = registry[item["type"]]
         sent = self.raw.get(name, [])
-        bound = BoundField(item, name, value=sent if len(sent) > 1 else (sent[0] if sent else ""))
+        several = field_type.multiple or len(sent) > 1
+        bound = BoundField(item, name, value=sent if several else (sent[0] if sent else ""))
         if not field_type.holds_data:
             return bound, None
         try:
+            if any(_CONTROL.search(value) for value in sent):
+                raise FieldError(
+                    _("Remove the invisible control characters, e.g. by typing the answer again.")
+                )
             if item["type"] == COMPUTED:
                 value = field_type.compute(item, context)
                 bound.value = field_type.as_text(item, value)
@@ -308,8 +317,11 @@ def _rows(items: list[dict], values: dict, context: dict, label_prefix: str) -> 
         value = values.get(item["key"]) if isinstance(values, dict) else None
         if is_group(item):
             entries = value if item.get("repeatable") else [value]
+            entry_label = localized(item.get("item_label")) or localized(item.get("label"))
             for number, entry in enumerate(entries or [], start=1):
-                heading = f"{label} {number}" if item.get("repeatable") else label
+                heading = (
+                    f"{label_prefix}{entry_label} {number}" if item.get("repeatable") else label
+                )
                 rows.extend(_rows(item.get("fields", []), entry or {}, context, f"{heading} – "))
             continue
         field_type = registry[item["type"]]

@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 _LAND_CODES = {f"{n:02d}" for n in range(1, 17)}
-_AGS = re.compile(r"\d{8}")
-_KREIS = re.compile(r"\d{5}")
-_ARS = re.compile(r"\d{12}")
+_AGS = re.compile(r"[0-9]{8}")
+_KREIS = re.compile(r"[0-9]{5}")
+_ARS = re.compile(r"[0-9]{12}")
 
 
 def validate_ags(value: str) -> None:

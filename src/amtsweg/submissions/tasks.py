@@ -2,6 +2,7 @@
 
 import logging
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -32,7 +33,11 @@ def submission_received(submission_id: int) -> str:
         if not submission.applicant_email:
             return "no e-mail address given"
         with translation.override(submission.language):
-            context = {"submission": submission, "offering": submission.offering}
+            context = {
+                "submission": submission,
+                "offering": submission.offering,
+                "base_url": settings.BASE_URL,
+            }
             subject = render_to_string("submissions/email/received_subject.txt", context).strip()
             body = render_to_string("submissions/email/received_body.txt", context)
         send_mail(subject, body, None, [submission.applicant_email])

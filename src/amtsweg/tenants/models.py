@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from amtsweg.lib.keys import ags_matches_ars, validate_ags, validate_ars
 
-POSTCODE = re.compile(r"\d{5}")
+POSTCODE = re.compile(r"[0-9]{5}")
+
+
+def search_key(text: str) -> str:
+    """Case-folded text for searching: SQLite's LIKE folds only ASCII, so "überlingen" would
+    not find "Überlingen"; comparing case-folded copies works the same on every database."""
+    return text.casefold()
 
 
 class MunicipalityKind(models.TextChoices):
@@ -49,7 +55,7 @@ class Municipality(models.Model):
         _("reference number prefix"),
         max_length=6,
         unique=True,
-        validators=[RegexValidator(r"^[A-Z]{2,6}$", _("Use 2 to 6 capital letters, e.g. DA."))],
+        validators=[RegexValidator(r"^[A-Z]{2,6}\Z", _("Use 2 to 6 capital letters, e.g. DA."))],
         help_text=_("Starts every reference number of this municipality, e.g. DA-2026-000042."),
     )
     postcodes = models.CharField(
@@ -59,6 +65,7 @@ class Municipality(models.Model):
         help_text=_("Every postcode whose area overlaps the municipality, space-separated."),
     )
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    search_name = models.CharField(max_length=400, editable=False, default="")
     # Contact and imprint (Impressum) data.
     authority_name = models.CharField(
         _("authority"), max_length=200, blank=True, help_text=_("e.g. 'Magistrat der Stadt'.")
@@ -83,6 +90,10 @@ class Municipality(models.Model):
 
     def __str__(self) -> str:
         return self.short_name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.search_name = search_key(f"{self.short_name} {self.name}")
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.ags and self.ars and not ags_matches_ars(self.ags, self.ars):

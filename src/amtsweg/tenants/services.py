@@ -1,9 +1,9 @@
 """The tenants app's public door: finding municipalities and scoping staff access to them."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from amtsweg.tenants.models import POSTCODE, Cluster, Membership, Municipality, Role
+from amtsweg.tenants.models import POSTCODE, Cluster, Membership, Municipality, Role, search_key
 
 #: Roles that may change a case; read-only staff may only look.
 CASE_WORKING_ROLES = frozenset({Role.ADMIN, Role.CLERK})
@@ -15,12 +15,12 @@ User = AbstractBaseUser | AnonymousUser
 
 def search_municipalities(query: str) -> QuerySet[Municipality]:
     """Municipalities matching a name fragment or a 5-digit postcode, for the citizen portal."""
-    query = query.strip()
+    query = "".join(character for character in query if character.isprintable()).strip()
     if not query:
         return Municipality.objects.none()
     if POSTCODE.fullmatch(query):
         return Municipality.objects.with_postcode(query)
-    return Municipality.objects.filter(Q(short_name__icontains=query) | Q(name__icontains=query))
+    return Municipality.objects.filter(search_name__contains=search_key(query))
 
 
 def municipalities_for(

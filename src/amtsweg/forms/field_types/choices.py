@@ -17,6 +17,9 @@ class ChoiceField(FieldType):
     name = "choice"
     template = "forms/fields/radio.html"
 
+    def first_input_suffix(self, field: dict[str, Any]) -> str:
+        return "-1"
+
     def parse_text(self, field: dict[str, Any], value: str) -> Any:
         if value not in {option["value"] for option in field.get("options", [])}:
             raise FieldError(_("Choose one of the options shown."))
@@ -35,12 +38,7 @@ class ChoiceField(FieldType):
         ]
 
     def check_definition(self, field: dict[str, Any]) -> list[str]:
-        values = [option.get("value") for option in field.get("options", [])]
-        if not values:
-            return [f"Field {field['key']!r} of type choice has no options."]
-        if len(values) != len(set(values)):
-            return [f"Field {field['key']!r} has duplicate option values."]
-        return []
+        return option_problems(field, field.get("options"), what="options", value="value")
 
 
 @registry.register
@@ -49,6 +47,10 @@ class YesNoField(FieldType):
 
     name = "yesno"
     template = "forms/fields/yesno.html"
+
+    def first_input_suffix(self, field: dict[str, Any]) -> str:
+        return "-1"
+
     values: ClassVar[dict[str, bool]] = {"yes": True, "no": False}
 
     def parse_text(self, field: dict[str, Any], value: str) -> Any:
@@ -108,6 +110,9 @@ class SelectField(ChoiceField):
     name = "select"
     template = "forms/fields/select.html"
 
+    def first_input_suffix(self, field: dict[str, Any]) -> str:
+        return ""
+
     def check_definition(self, field: dict[str, Any]) -> list[str]:
         return option_problems(field, field.get("options"), what="options", value="value")
 
@@ -123,6 +128,10 @@ class MultiChoiceField(FieldType):
 
     name = "multichoice"
     template = "forms/fields/multichoice.html"
+
+    def first_input_suffix(self, field: dict[str, Any]) -> str:
+        return "-1"
+
     #: Several values under one name: whoever binds what was sent should keep all of them.
     multiple: ClassVar[bool] = True
 
@@ -210,6 +219,9 @@ class CodelistField(FieldType):
     name = "codelist"
     template = "forms/fields/codelist.html"
     radio_limit: ClassVar[int] = 7
+
+    def first_input_suffix(self, field: dict[str, Any]) -> str:
+        return "-1" if len(self.choices(field)) <= self.radio_limit else ""
 
     def codes(self, field: dict[str, Any]) -> list[Any]:
         codelist = field.get("codelist")

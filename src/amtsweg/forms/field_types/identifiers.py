@@ -19,7 +19,7 @@ from amtsweg.lib.iban import (
 from amtsweg.lib.keys import validate_ags
 from amtsweg.lib.tax_id import TaxIdProblem, group_tax_id, tax_id_problem
 
-_POSTCODE = re.compile(r"\d{5}")
+_POSTCODE = re.compile(r"[0-9]{5}")
 _SPACES = re.compile(r"[ \u00a0\u202f]")
 _ASCII_DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _AGS = re.compile(r"[0-9]{8}", re.ASCII)

@@ -1,0 +1,17 @@
+from typing import Any
+
+from django import template
+from django.utils.html import json_script
+from django.utils.safestring import SafeString
+
+from amtsweg.forms.definition import field_kinds
+
+register = template.Library()
+
+
+@register.simple_tag
+def form_logic_data(definition: dict[str, Any], answers: dict[str, Any]) -> SafeString:
+    """The saved answers and field types the browser's logic script needs, as JSON blocks."""
+    return json_script(answers, "form-answers") + json_script(
+        field_kinds(definition), "form-kinds"
+    )
