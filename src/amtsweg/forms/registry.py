@@ -25,6 +25,12 @@ class FieldType:
     holds_data: ClassVar[bool] = True
     #: The browser sends several values under one name (checkboxes).
     multiple: ClassVar[bool] = False
+    #: A compound type (the address) reads one input per part, named ``<name>.<part>``, and
+    #: is parsed by ``parse_parts``.
+    parts: ClassVar[tuple[str, ...]] = ()
+
+    def parse_parts(self, field: dict[str, Any], sent: dict[str, str]) -> Any:
+        raise NotImplementedError
 
     def parse(self, field: dict[str, Any], raw: list[str]) -> Any:
         value = raw[0].strip() if raw else ""

@@ -117,6 +117,8 @@ class _Checker:
         self, item: dict[str, Any], name: str, visible: bool, context: dict[str, Any]
     ) -> tuple[BoundField, Any]:
         field_type = registry[item["type"]]
+        if field_type.parts:
+            return self.compound(item, name, visible, context)
         sent = self.raw.get(name, [])
         several = field_type.multiple or len(sent) > 1
         bound = BoundField(item, name, value=sent if several else (sent[0] if sent else ""))
@@ -132,11 +134,7 @@ class _Checker:
                 bound.value = field_type.as_text(item, value)
             else:
                 value = field_type.parse(item, sent)
-            required = item.get("required") or (
-                "required_if" in item
-                and logic._truthy(logic.evaluate(item["required_if"], context))
-            )
-            if value is None and required:
+            if value is None and self._required(item, context):
                 raise FieldError(_required_message(item))
         except FieldError as problem:
             if visible:
@@ -144,6 +142,33 @@ class _Checker:
                 self.errors.append(bound)
             return bound, None
         return bound, value
+
+    def compound(
+        self, item: dict[str, Any], name: str, visible: bool, context: dict[str, Any]
+    ) -> tuple[BoundField, Any]:
+        """A field with one input per part (the address)."""
+        field_type = registry[item["type"]]
+        sent = {part: (self.raw.get(f"{name}.{part}") or [""])[0] for part in field_type.parts}
+        bound = BoundField(item, name, value=sent)
+        try:
+            if any(_CONTROL.search(value) for value in sent.values()):
+                raise FieldError(
+                    _("Remove the invisible control characters, e.g. by typing the answer again.")
+                )
+            value = field_type.parse_parts(item, sent)
+            if value is None and self._required(item, context):
+                raise FieldError(_required_message(item))
+        except FieldError as problem:
+            if visible:
+                bound.error = str(problem)
+                self.errors.append(bound)
+            return bound, None
+        return bound, value
+
+    def _required(self, item: dict[str, Any], context: dict[str, Any]) -> bool:
+        return bool(item.get("required")) or (
+            "required_if" in item and logic._truthy(logic.evaluate(item["required_if"], context))
+        )
 
     def group(self, item: dict[str, Any], name: str, visible: bool) -> tuple[BoundGroup, Any]:
         bound = BoundGroup(item, name)
@@ -213,7 +238,11 @@ def _lenient_values(items: list[dict[str, Any]], raw: dict[str, list[str]], pref
         if not field_type.holds_data or item["type"] == COMPUTED:
             continue
         try:
-            values[item["key"]] = field_type.parse(item, raw.get(name, []))
+            if field_type.parts:
+                sent = {part: (raw.get(f"{name}.{part}") or [""])[0] for part in field_type.parts}
+                values[item["key"]] = field_type.parse_parts(item, sent)
+            else:
+                values[item["key"]] = field_type.parse(item, raw.get(name, []))
         except FieldError:
             values[item["key"]] = None
     return values
@@ -245,6 +274,10 @@ def to_raw(items: list[dict[str, Any]], values: dict[str, Any], prefix: str = ""
         if item["type"] == COMPUTED:
             continue  # worked out again on every check
         field_type = registry[item["type"]]
+        if field_type.parts:
+            parts = value if isinstance(value, dict) else {}
+            raw.update({f"{name}.{part}": [str(parts.get(part, ""))] for part in field_type.parts})
+            continue
         shown = field_type.as_input(item, value)
         raw[name] = [str(v) for v in shown] if isinstance(shown, list) else [shown]
     return raw
@@ -258,12 +291,11 @@ def bind_step(step: dict[str, Any], data: dict[str, Any]) -> list[BoundItem]:
     return result.fields
 
 
-def validate_submission(definition: dict[str, Any], data: dict[str, Any]) -> dict[str, str]:
-    """Check a complete data set: HTML name of the item → problem (empty when valid).
-
-    Re-parses every stored value, so data changed behind the form's back cannot slip through,
-    and reports answers that belong to no visible item.
-    """
+def clean_submission(
+    definition: dict[str, Any], data: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check a complete data set from outside (e.g. the API) and return it cleaned — values
+    normalised, computed values worked out — with its problems (HTML name → message)."""
     problems: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
     for step in visible_steps(definition, data):
@@ -271,9 +303,44 @@ def validate_submission(definition: dict[str, Any], data: dict[str, Any]) -> dic
         problems.update({bound.name: bound.error for bound in result.errors})
         problems.update({f"__rule_{step['key']}": message for message in result.messages})
         cleaned.update(result.values)
+    for path in _missing(data, cleaned, ""):
+        problems.setdefault(path, _("This answer does not belong to the form."))
+    return cleaned, problems
+
+
+def validate_submission(definition: dict[str, Any], data: dict[str, Any]) -> dict[str, str]:
+    """Check a stored data set: HTML name of the item → problem (empty when valid).
+
+    Re-parses every stored value, so data changed behind the form's back cannot slip through,
+    and reports answers that belong to no visible item or differ from what the form makes of
+    them (a tampered computed value, a wrongly typed answer).
+    """
+    cleaned, problems = clean_submission(definition, data)
     for path in _unexpected(data, cleaned, ""):
         problems.setdefault(path, _("This answer does not belong to the form."))
     return problems
+
+
+def _missing(data: Any, cleaned: Any, prefix: str) -> list[str]:
+    """Paths of answers in ``data`` that have no place in ``cleaned`` (unknown keys)."""
+    if isinstance(data, dict) and isinstance(cleaned, dict):
+        return [
+            path
+            for key, value in data.items()
+            for path in (
+                [f"{prefix}{key}"]
+                if key not in cleaned
+                else _missing(value, cleaned[key], f"{prefix}{key}.")
+            )
+        ]
+    if isinstance(data, list) and isinstance(cleaned, list):
+        extra = [f"{prefix}{index}" for index in range(len(cleaned), len(data))]
+        return extra + [
+            path
+            for index, (a, b) in enumerate(zip(data, cleaned, strict=False))
+            for path in _missing(a, b, f"{prefix}{index}.")
+        ]
+    return []
 
 
 def _unexpected(data: Any, cleaned: Any, prefix: str) -> list[str]:
