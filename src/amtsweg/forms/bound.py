@@ -70,6 +70,12 @@ class BoundField(BoundItem):
         return registry[self.type].choices(self.definition)
 
     @property
+    def widget(self) -> str:
+        """How a choice-like type shows itself ("radio", "select", "search"), where it varies."""
+        chooser = getattr(registry[self.type], "widget", None)
+        return chooser(self.definition) if chooser else ""
+
+    @property
     def error_anchor(self) -> str:
         """The id the error summary links to: the first input, so that it gets the focus."""
         return self.html_id + registry[self.type].first_input_suffix(self.definition)

@@ -212,16 +212,25 @@ class CodelistField(FieldType):
 
         {"codelist": {"uri": "urn:de:...", "version": "1", "codes": [{"code": "1", "label": ...}]}}
 
-    Shown as radio buttons for up to ``radio_limit`` codes, as a select for more; the template
-    forms/fields/codelist.html holds the same limit.
+    Shown as radio buttons for up to ``radio_limit`` codes, as a select for more, and as a
+    searchable text input (with a datalist of the labels) beyond ``search_limit``: nobody
+    scrolls through 400 nationalities. There the applicant may type the label or the code.
     """
 
     name = "codelist"
     template = "forms/fields/codelist.html"
     radio_limit: ClassVar[int] = 7
+    search_limit: ClassVar[int] = 30
+
+    def widget(self, field: dict[str, Any]) -> str:
+        """ "radio", "select" or "search", by the number of codes."""
+        count = len(self.choices(field))
+        if count <= self.radio_limit:
+            return "radio"
+        return "select" if count <= self.search_limit else "search"
 
     def first_input_suffix(self, field: dict[str, Any]) -> str:
-        return "-1" if len(self.choices(field)) <= self.radio_limit else ""
+        return "-1" if self.widget(field) == "radio" else ""
 
     def codes(self, field: dict[str, Any]) -> list[Any]:
         codelist = field.get("codelist")
@@ -229,9 +238,25 @@ class CodelistField(FieldType):
         return codes if isinstance(codes, list) else []
 
     def parse_text(self, field: dict[str, Any], value: str) -> Any:
-        if value not in _labels(self.choices(field)):
-            raise FieldError(_("Choose one of the options shown."))
-        return value
+        labels = _labels(self.choices(field))
+        if value in labels:
+            return value
+        if self.widget(field) == "search":
+            typed = value.casefold()
+            for code, label in labels.items():
+                if label.casefold() == typed:
+                    return code
+            raise FieldError(
+                _("Choose one of the suggestions, or type the name exactly as it is listed.")
+            )
+        raise FieldError(_("Choose one of the options shown."))
+
+    def as_input(self, field: dict[str, Any], value: Any) -> str:
+        if value is None:
+            return ""
+        if self.widget(field) == "search":
+            return _labels(self.choices(field)).get(value, str(value))
+        return str(value)
 
     def as_text(self, field: dict[str, Any], value: Any) -> str:
         if value is None:
