@@ -76,3 +76,41 @@ def sample_answers(
         "valid_from": (today + datetime.timedelta(days=7)).isoformat(),
         "duration": "12",
     }
+
+
+# The form's promises, checked by amtsweg.forms.scenarios (and in the test suite). valid_from
+# may not lie in the past, so the complete application uses a date far in the future.
+DEFINITION["scenarios"] = [
+    {
+        "name": "Halterin des Fahrzeugs: keine Nutzungsberechtigung nötig",
+        "answers": {"registered_keeper": True},
+        "expect": {"hidden": ["use_right"]},
+    },
+    {
+        "name": "Nicht Halter: die Nutzungsberechtigung ist Pflicht",
+        "answers": {"registered_keeper": False},
+        "expect": {
+            "visible": ["use_right"],
+            "required": ["use_right"],
+            "valid": False,
+            "errors": ["use_right"],
+        },
+    },
+    {
+        "name": "Vollständiger Antrag mit einem Firmenwagen ist gültig",
+        "answers": {
+            **applicant_answers(
+                DemoApplicant("Erika", "Mustermann", "Luisenplatz 5", "06151 12345"),
+                "64283",
+                "Darmstadt",
+            ),
+            "licence_plate": "DA-AW 2026",
+            "vehicle_kind": "pkw",
+            "registered_keeper": False,
+            "use_right": "Firmenwagen meines Arbeitgebers, auch privat nutzbar.",
+            "valid_from": "2099-04-01",
+            "duration": "12",
+        },
+        "expect": {"valid": True, "visible": ["use_right"]},
+    },
+]

@@ -126,3 +126,66 @@ def sample_answers(
         "annual_tax": "90.00",
         "exemption_requested": False,
     }
+
+
+#: Answers of a careful applicant, for the scenarios (fixed dates: kept_since lies in the past
+#: on every day the scenarios run).
+_BRUNO = {
+    "name": "Bruno",
+    "breed": "Labrador Retriever",
+    "kept_since": "2024-03-01",
+    "listed": False,
+}
+_REX = {
+    "name": "Rex",
+    "breed": "American Staffordshire Terrier",
+    "kept_since": "2024-06-01",
+    "listed": True,
+}
+
+# The form's promises, checked by amtsweg.forms.scenarios (and in the test suite).
+DEFINITION["scenarios"] = [
+    {
+        "name": "Ein Hund, kein Listenhund: keine Seite für die Erlaubnis, 90 € Steuer",
+        "answers": {"dogs": [_BRUNO]},
+        "expect": {"hidden_steps": ["listenhund"], "values": {"annual_tax": "90.00"}},
+    },
+    {
+        "name": "Ein normaler Hund und ein Listenhund: Erlaubnis ist Pflicht, 990 € Steuer",
+        "answers": {"dogs": [_BRUNO, _REX]},
+        "expect": {
+            "visible_steps": ["listenhund"],
+            "required": ["permit_number", "permit_date"],
+            "values": {"annual_tax": "990.00", "dogs.1.listed": True},
+        },
+    },
+    {
+        "name": "Befreiung beantragt: die Begründung ist Pflicht",
+        "answers": {"exemption_requested": True},
+        "expect": {
+            "visible": ["exemption_reason"],
+            "required": ["exemption_reason"],
+            "valid": False,
+            "errors": ["exemption_reason"],
+        },
+    },
+    {
+        "name": "Keine Befreiung beantragt: keine Begründung",
+        "answers": {"exemption_requested": False},
+        "expect": {"hidden": ["exemption_reason"]},
+    },
+    {
+        "name": "Vollständige Anmeldung eines Hundes ist gültig",
+        "answers": {
+            **applicant_answers(
+                DemoApplicant("Erika", "Mustermann", "Luisenplatz 5", "06151 12345"),
+                "64283",
+                "Darmstadt",
+            ),
+            "owner_birth_date": "1984-05-17",
+            "dogs": [_BRUNO],
+            "exemption_requested": False,
+        },
+        "expect": {"valid": True, "hidden_steps": ["listenhund"]},
+    },
+]

@@ -86,3 +86,41 @@ def sample_answers(
         "traffic_order": True,
         "notes_read": True,
     }
+
+
+#: Start and end far in the future: both may not lie in the past on the day the scenarios run.
+_USE = {
+    "use_kind": "container",
+    "location": "Luisenplatz 5",
+    "area_sqm": 12,
+    "start_date": "2099-06-01",
+    "end_date": "2099-06-08",
+}
+
+# The form's promises, checked by amtsweg.forms.scenarios (and in the test suite).
+DEFINITION["scenarios"] = [
+    {
+        "name": "Ende vor dem Beginn: Fehler am Ende",
+        "answers": {**_USE, "start_date": "2099-06-10", "end_date": "2099-06-01"},
+        "expect": {"valid": False, "errors": ["end_date"]},
+    },
+    {
+        "name": "Hinweise nicht bestätigt: Fehler an der Bestätigung",
+        "answers": {"traffic_order": False, "notes_read": False},
+        "expect": {"valid": False, "errors": ["notes_read"]},
+    },
+    {
+        "name": "Vollständiger Antrag ist gültig",
+        "answers": {
+            **applicant_answers(
+                DemoApplicant("Erika", "Mustermann", "Luisenplatz 5", "06151 12345"),
+                "64283",
+                "Darmstadt",
+            ),
+            **_USE,
+            "traffic_order": True,
+            "notes_read": True,
+        },
+        "expect": {"valid": True},
+    },
+]
