@@ -69,6 +69,14 @@ def check_definition(definition: dict[str, Any]) -> None:
     step_keys = [step.get("key") for step in steps]
     for key in {key for key in step_keys if not key or step_keys.count(key) > 1}:
         problems.append(f"Step key {key!r} is missing or used twice.")
+    answer_keys = [
+        key for step in steps for key in {item.get("key") for item in step.get("fields", [])}
+    ]
+    for key in sorted({k for k in answer_keys if k and answer_keys.count(k) > 1}):
+        problems.append(
+            f"Key {key!r} is used in more than one step; the answers of all steps are one "
+            "object, so each top-level key may appear once."
+        )
     paths: dict[str, dict[str, Any]] = {}
     for step in steps:
         if not step.get("title"):

@@ -90,9 +90,12 @@ class Mapper(FieldMapper):
         else:
             notes = self.rule_notes(root)
             steps = self.schema_steps(root)
-        keys = Keys()
+        keys, answer_keys = Keys(), Keys()
         for step in steps:
             step["key"] = keys.take(step["key"])
+            # The answers of all steps are one object, so a key may appear in one step only.
+            for item in step["fields"]:
+                item["key"] = answer_keys.take(item["key"])
         if not steps:
             self.note(root, _("The schema holds no element the form can show; the form is empty."))
             steps = [
