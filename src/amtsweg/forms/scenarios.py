@@ -25,7 +25,7 @@ from amtsweg.forms import logic
 from amtsweg.forms.definition import check_definition, is_group
 from amtsweg.forms.validation import (
     COMPUTED,
-    _lenient_values,
+    lenient_values,
     is_visible,
     item_count,
     to_raw,
@@ -117,7 +117,7 @@ def _outcome(definition: dict[str, Any], answers: dict[str, Any]) -> _Outcome:
         fields = step.get("fields", [])
         raw = to_raw(fields, answers)
         # The same context the engine's step check uses for conditions.
-        context = {**answers, **_lenient_values(fields, raw, "")}
+        context = {**answers, **lenient_values(fields, raw, "")}
         _walk(fields, raw, context, "", None, steps[step["key"]], items)
         if steps[step["key"]]:
             values.update(validate_step(step, raw, answers).values)

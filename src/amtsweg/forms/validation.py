@@ -55,7 +55,7 @@ def validate_step(
     nor stored."""
     data = data or {}
     items = step.get("fields", [])
-    lenient = _lenient_values(items, raw, "")
+    lenient = lenient_values(items, raw, "")
     checker = _Checker(raw, {**data, **lenient}, {item["key"] for item in items})
     bound, values = checker.items(items, "", None)
     messages: list[str] = []
@@ -219,7 +219,7 @@ def item_count(item: dict[str, Any], raw: dict[str, list[str]], name: str) -> in
     return max(low, min(count, high))
 
 
-def _lenient_values(items: list[dict[str, Any]], raw: dict[str, list[str]], prefix: str) -> dict:
+def lenient_values(items: list[dict[str, Any]], raw: dict[str, list[str]], prefix: str) -> dict:
     """What the step's answers would be, ignoring errors and logic: the context for conditions
     that read answers of the same step."""
     values: dict[str, Any] = {}
@@ -228,11 +228,11 @@ def _lenient_values(items: list[dict[str, Any]], raw: dict[str, list[str]], pref
         if is_group(item):
             if item.get("repeatable"):
                 values[item["key"]] = [
-                    _lenient_values(item.get("fields", []), raw, f"{name}.{index}.")
+                    lenient_values(item.get("fields", []), raw, f"{name}.{index}.")
                     for index in range(item_count(item, raw, name))
                 ]
             else:
-                values[item["key"]] = _lenient_values(item.get("fields", []), raw, f"{name}.")
+                values[item["key"]] = lenient_values(item.get("fields", []), raw, f"{name}.")
             continue
         field_type = registry[item["type"]]
         if not field_type.holds_data or item["type"] == COMPUTED:
