@@ -25,9 +25,9 @@ from amtsweg.forms import logic
 from amtsweg.forms.definition import check_definition, is_group
 from amtsweg.forms.validation import (
     COMPUTED,
-    lenient_values,
     is_visible,
     item_count,
+    lenient_values,
     to_raw,
     validate_step,
     validate_submission,
