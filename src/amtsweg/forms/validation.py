@@ -3,7 +3,9 @@ the whole data set at submit. Both run the same code, so the submit check can ne
 lenient than the pages were."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -117,45 +119,32 @@ class _Checker:
         self, item: dict[str, Any], name: str, visible: bool, context: dict[str, Any]
     ) -> tuple[BoundField, Any]:
         field_type = registry[item["type"]]
-        if field_type.parts:
-            return self.compound(item, name, visible, context)
-        sent = self.raw.get(name, [])
-        several = field_type.multiple or len(sent) > 1
-        bound = BoundField(item, name, value=sent if several else (sent[0] if sent else ""))
-        if not field_type.holds_data:
-            return bound, None
-        try:
-            if any(_CONTROL.search(value) for value in sent):
-                raise FieldError(
-                    _("Remove the invisible control characters, e.g. by typing the answer again.")
-                )
+        parse: Callable[[], Any]
+        if field_type.parts:  # one input per part (the address)
+            parts = {
+                part: (self.raw.get(f"{name}.{part}") or [""])[0] for part in field_type.parts
+            }
+            bound = BoundField(item, name, value=parts)
+            texts = list(parts.values())
+            parse = partial(field_type.parse_parts, item, parts)
+        else:
+            texts = self.raw.get(name, [])
+            several = field_type.multiple or len(texts) > 1
+            bound = BoundField(item, name, value=texts if several else (texts[0] if texts else ""))
+            if not field_type.holds_data:
+                return bound, None
             if item["type"] == COMPUTED:
-                value = field_type.compute(item, context)
-                bound.value = field_type.as_text(item, value)
+                parse = partial(field_type.compute, item, context)
             else:
-                value = field_type.parse(item, sent)
-            if value is None and self._required(item, context):
-                raise FieldError(_required_message(item))
-        except FieldError as problem:
-            if visible:
-                bound.error = str(problem)
-                self.errors.append(bound)
-            return bound, None
-        return bound, value
-
-    def compound(
-        self, item: dict[str, Any], name: str, visible: bool, context: dict[str, Any]
-    ) -> tuple[BoundField, Any]:
-        """A field with one input per part (the address)."""
-        field_type = registry[item["type"]]
-        sent = {part: (self.raw.get(f"{name}.{part}") or [""])[0] for part in field_type.parts}
-        bound = BoundField(item, name, value=sent)
+                parse = partial(field_type.parse, item, texts)
         try:
-            if any(_CONTROL.search(value) for value in sent.values()):
+            if any(_CONTROL.search(text) for text in texts):
                 raise FieldError(
                     _("Remove the invisible control characters, e.g. by typing the answer again.")
                 )
-            value = field_type.parse_parts(item, sent)
+            value = parse()
+            if item["type"] == COMPUTED:
+                bound.value = field_type.as_text(item, value)
             if value is None and self._required(item, context):
                 raise FieldError(_required_message(item))
         except FieldError as problem:
