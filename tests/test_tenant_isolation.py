@@ -41,7 +41,13 @@ def darmstadt_case(db) -> Case:
 
 
 def fill(parameters: list[str], case: Case) -> dict[str, object]:
-    values = {"case_uuid": case.uuid, "municipality_slug": case.municipality.slug}
+    version = case.submission.solution_version
+    values = {
+        "case_uuid": case.uuid,
+        "municipality_slug": case.municipality.slug,
+        "solution_uuid": version.solution.uuid,
+        "number": version.number,
+    }
     unknown = set(parameters) - set(values)
     assert not unknown, f"Teach this test how to fill {unknown}"
     return {name: values[name] for name in parameters}

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("amtsweg.submissions.urls")),
     path("backoffice/", include("amtsweg.cases.urls")),
     path("backoffice/", include("amtsweg.identity.urls")),
+    path("backoffice/loesungen/", include("amtsweg.catalog.urls_backoffice")),
     path("admin/", admin.site.urls),
     path("sprache/", set_language, name="set_language"),
     path("healthz", core_views.health, name="health"),

@@ -1,10 +1,42 @@
-"""Citizen portal: a municipality's services and the page of one service."""
+"""Citizen portal: a municipality's services and the page of one service; and, in the back
+office, the service designer's pages: solutions, versions, JSON editor, preview, FIM import."""
 
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from amtsweg.catalog.services import get_live_offering, get_municipality, live_offerings
+from amtsweg.audit.services import events_for
+from amtsweg.catalog.models import SolutionVersion, VersionStatus
+from amtsweg.catalog.services import (
+    MAX_FIM_UPLOAD_BYTES,
+    DesignChangeRefused,
+    DraftAlreadyOpen,
+    create_draft_version,
+    definition_as_text,
+    definition_problems,
+    definition_revision,
+    get_live_offering,
+    get_municipality,
+    get_solution_for_designer,
+    get_solution_version_for_designer,
+    import_fim_into_draft,
+    live_offerings,
+    may_design,
+    open_draft,
+    publish_version,
+    read_definition_text,
+    save_draft_definition,
+    solutions_for_designer,
+)
+from amtsweg.forms.fim import FimImportError
+from amtsweg.forms.services import BoundGroup, BoundItem, DefinitionError, bind_step, steps_of
 
 
 @require_GET
@@ -25,4 +57,286 @@ def offering_page(
     offering = get_live_offering(municipality, offering_slug)
     return render(
         request, "catalog/offering.html", {"municipality": municipality, "offering": offering}
+    )
+
+
+# --- Back office: the service designer's pages ----------------------------------------------
+#
+# Every page reaches the solution through the designer's scoped accessors (404 for anyone
+# else), and every change goes through one service function that checks the role again.
+
+DESIGNER = "catalog/backoffice/"
+
+
+@login_required
+@require_GET
+def designer_solutions(request: HttpRequest) -> HttpResponse:
+    """The solutions the user's municipalities publish, with their versions."""
+    if not may_design(request.user):
+        raise PermissionDenied(_("Only service designers may open the solutions."))
+    rows = []
+    for solution in solutions_for_designer(request.user):
+        versions = list(solution.versions.all())
+        draft = next((v for v in versions if v.status == VersionStatus.DRAFT), None)
+        rows.append({"solution": solution, "versions": versions, "draft": draft})
+    return render(request, f"{DESIGNER}solutions.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def designer_new_version(request: HttpRequest, solution_uuid: object) -> HttpResponse:
+    solution = get_solution_for_designer(request.user, solution_uuid)
+    try:
+        version = create_draft_version(solution, actor=request.user)
+    except DraftAlreadyOpen as refused:
+        messages.info(request, str(refused))
+        return redirect("designer:version", solution.uuid, refused.draft.number)
+    created = (
+        _("Draft version %(number)d was created from the latest version.")
+        if version.number > 1
+        else _("Draft version %(number)d was created with an empty first step.")
+    )
+    messages.success(request, created % {"number": version.number})
+    return redirect("designer:edit", solution.uuid, version.number)
+
+
+@login_required
+@require_GET
+def designer_version(request: HttpRequest, solution_uuid: object, number: int) -> HttpResponse:
+    version = get_solution_version_for_designer(request.user, solution_uuid, number)
+    is_draft = version.status == VersionStatus.DRAFT
+    return render(
+        request,
+        f"{DESIGNER}version.html",
+        {
+            "version": version,
+            "solution": version.solution,
+            "is_draft": is_draft,
+            "problems": definition_problems(version.form_definition) if is_draft else [],
+            "open_draft": None if is_draft else open_draft(version.solution),
+            "definition_text": definition_as_text(version.form_definition),
+            "events": events_for(version).select_related("actor"),
+        },
+    )
+
+
+def _render_editor(
+    request: HttpRequest,
+    version: SolutionVersion,
+    *,
+    text: str,
+    revision: str,
+    problems: list[str] | None = None,
+    refusal: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        f"{DESIGNER}edit.html",
+        {
+            "version": version,
+            "solution": version.solution,
+            "text": text,
+            "revision": revision,
+            # Problems of a failed save go into the error summary; on a fresh page the stored
+            # draft's problems (an imported one may have some) show in the live check.
+            "problems": problems or [],
+            "current_problems": (
+                definition_problems(version.form_definition) if problems is None else problems
+            ),
+            "refusal": refusal,
+            "editable": version.status == VersionStatus.DRAFT,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def designer_edit(request: HttpRequest, solution_uuid: object, number: int) -> HttpResponse:
+    """The JSON editor of a draft: Save checks the text as the live check does and stores only
+    a definition without problems; the text stays in the editor when it is refused."""
+    version = get_solution_version_for_designer(request.user, solution_uuid, number)
+    locked_message = _(
+        "Version %(number)d is published and can no longer be changed. Create a new draft "
+        "version to make changes."
+    ) % {"number": version.number}
+    if request.method == "GET":
+        if version.status != VersionStatus.DRAFT:
+            messages.error(request, locked_message)
+            return redirect("designer:version", version.solution.uuid, version.number)
+        return _render_editor(
+            request,
+            version,
+            text=definition_as_text(version.form_definition),
+            revision=definition_revision(version.form_definition),
+        )
+    text = request.POST.get("definition", "")
+    revision = request.POST.get("revision", "")
+    if version.status != VersionStatus.DRAFT:
+        return _render_editor(
+            request, version, text=text, revision=revision, refusal=locked_message, status=409
+        )
+    definition, problems = read_definition_text(text)
+    if problems or definition is None:
+        return _render_editor(
+            request, version, text=text, revision=revision, problems=problems, status=400
+        )
+    try:
+        save_draft_definition(version, definition, actor=request.user, based_on=revision or None)
+    except DefinitionError as error:
+        return _render_editor(
+            request, version, text=text, revision=revision, problems=error.problems, status=400
+        )
+    except DesignChangeRefused as refused:
+        return _render_editor(
+            request, version, text=text, revision=revision, refusal=str(refused), status=409
+        )
+    messages.success(request, _("The form definition was saved."))
+    return redirect("designer:edit", version.solution.uuid, version.number)
+
+
+@login_required
+@require_POST
+def designer_validate(request: HttpRequest, solution_uuid: object, number: int) -> HttpResponse:
+    """The live check (htmx): the problems of the text in the editor, as an HTML fragment.
+    It stores nothing; Save runs the same check, so the editor works without JavaScript."""
+    get_solution_version_for_designer(request.user, solution_uuid, number)
+    _definition, problems = read_definition_text(request.POST.get("definition", ""))
+    return render(request, f"{DESIGNER}_check.html", {"current_problems": problems, "live": True})
+
+
+def _show_everything(items: list[BoundItem]) -> None:
+    """In the preview every field is shown, also those the applicant sees only under a
+    condition: the designer has to see them to check them."""
+    for item in items:
+        item.shown = True
+        if isinstance(item, BoundGroup):
+            _show_everything(item.children)
+            for entry in item.items:
+                _show_everything(entry)
+
+
+@login_required
+@require_GET
+def designer_preview(request: HttpRequest, solution_uuid: object, number: int) -> HttpResponse:
+    """Every step of the version rendered with the citizen's field templates, inside a disabled
+    fieldset and without a form element, so the preview can submit nothing."""
+    version = get_solution_version_for_designer(request.user, solution_uuid, number)
+    definition = version.form_definition
+    problems = definition_problems(definition)
+    steps: list[dict[str, Any]] = []
+    if not problems:
+        try:
+            for step in steps_of(definition):
+                fields = bind_step(step, {})
+                _show_everything(fields)
+                steps.append({"step": step, "fields": fields, "conditional": "visible_if" in step})
+        except (AttributeError, KeyError, TypeError, ValueError) as error:
+            steps = []
+            problems = [
+                _("The preview could not be built (%(error)s).") % {"error": error},
+            ]
+    return render(
+        request,
+        f"{DESIGNER}preview.html",
+        {
+            "version": version,
+            "solution": version.solution,
+            "problems": problems,
+            "steps": steps,
+        },
+    )
+
+
+@login_required
+@require_POST
+def designer_publish(request: HttpRequest, solution_uuid: object, number: int) -> HttpResponse:
+    version = get_solution_version_for_designer(request.user, solution_uuid, number)
+    try:
+        publish_version(version, actor=request.user)
+    except DefinitionError as error:
+        messages.error(
+            request,
+            ngettext(
+                "Not published: the form definition has %(count)d problem. Fix it first.",
+                "Not published: the form definition has %(count)d problems. Fix them first.",
+                len(error.problems),
+            )
+            % {"count": len(error.problems)},
+        )
+    except DesignChangeRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            _("Version %(number)d is published. It can no longer be changed.")
+            % {"number": version.number},
+        )
+    return redirect("designer:version", version.solution.uuid, version.number)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def designer_fim_import(request: HttpRequest, solution_uuid: object) -> HttpResponse:
+    """Upload a FIM XDatenfelder schema; it becomes a new draft version (or, confirmed, the
+    form definition of the open draft), and the importer's report is shown."""
+    solution = get_solution_for_designer(request.user, solution_uuid)
+    draft = open_draft(solution)
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST":
+        upload = request.FILES.get("schema")
+        replace = request.POST.get("replace_draft") == "yes"
+        if upload is None:
+            errors.append(("schema", _("Choose a FIM file (.xml or .zip).")))
+        elif upload.size is not None and upload.size > MAX_FIM_UPLOAD_BYTES:
+            errors.append(
+                (
+                    "schema",
+                    _("The file is larger than %(limit)d MB; refused.")
+                    % {"limit": MAX_FIM_UPLOAD_BYTES // 1024 // 1024},
+                )
+            )
+        elif draft is not None and not replace:
+            errors.append(
+                (
+                    "replace_draft",
+                    _(
+                        "Version %(number)d is still a draft. Confirm that the import replaces "
+                        "its form definition, or publish it first."
+                    )
+                    % {"number": draft.number},
+                )
+            )
+        else:
+            try:
+                done = import_fim_into_draft(
+                    solution,
+                    upload.read(MAX_FIM_UPLOAD_BYTES + 1),
+                    upload.name or "upload",
+                    actor=request.user,
+                    replace_draft=replace,
+                )
+            except FimImportError as refused:
+                errors.append(("schema", _("Refused: %(error)s") % {"error": refused}))
+            except DraftAlreadyOpen as refused:
+                errors.append(("replace_draft", str(refused)))
+            except DesignChangeRefused as refused:
+                errors.append(("schema", str(refused)))
+            else:
+                return render(
+                    request,
+                    f"{DESIGNER}fim_result.html",
+                    {"solution": solution, "done": done, "version": done.version},
+                )
+    return render(
+        request,
+        f"{DESIGNER}fim_import.html",
+        {
+            "solution": solution,
+            "draft": draft,
+            "errors": errors,
+            "limit_mb": MAX_FIM_UPLOAD_BYTES // 1024 // 1024,
+        },
+        status=400 if errors else 200,
     )

@@ -1,0 +1,18 @@
+"""The service designer's pages in the back office, below /backoffice/loesungen/."""
+
+from django.urls import path
+
+from amtsweg.catalog import views
+
+app_name = "designer"
+version = "<uuid:solution_uuid>/versionen/<int:number>/"
+urlpatterns = [
+    path("", views.designer_solutions, name="solutions"),
+    path("<uuid:solution_uuid>/neue-version/", views.designer_new_version, name="new_version"),
+    path("<uuid:solution_uuid>/fim-import/", views.designer_fim_import, name="fim_import"),
+    path(version, views.designer_version, name="version"),
+    path(f"{version}bearbeiten/", views.designer_edit, name="edit"),
+    path(f"{version}pruefen/", views.designer_validate, name="validate"),
+    path(f"{version}vorschau/", views.designer_preview, name="preview"),
+    path(f"{version}veroeffentlichen/", views.designer_publish, name="publish"),
+]
