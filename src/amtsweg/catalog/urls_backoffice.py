@@ -15,4 +15,6 @@ urlpatterns = [
     path(f"{version}pruefen/", views.designer_validate, name="validate"),
     path(f"{version}vorschau/", views.designer_preview, name="preview"),
     path(f"{version}veroeffentlichen/", views.designer_publish, name="publish"),
+    path(f"{version}szenarien/", views.designer_scenarios, name="scenarios"),
+    path(f"{version}datenschema.json", views.designer_data_schema, name="data_schema"),
 ]

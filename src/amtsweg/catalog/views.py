@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -36,7 +36,15 @@ from amtsweg.catalog.services import (
     solutions_for_designer,
 )
 from amtsweg.forms.fim import FimImportError
-from amtsweg.forms.services import BoundGroup, BoundItem, DefinitionError, bind_step, steps_of
+from amtsweg.forms.services import (
+    BoundGroup,
+    BoundItem,
+    DefinitionError,
+    bind_step,
+    data_schema,
+    run_scenarios,
+    steps_of,
+)
 
 
 @require_GET
@@ -340,3 +348,44 @@ def designer_fim_import(request: HttpRequest, solution_uuid: object) -> HttpResp
         },
         status=400 if errors else 200,
     )
+
+
+@login_required
+@require_GET
+def designer_scenarios(request: HttpRequest, solution_uuid: object, number: int) -> HttpResponse:
+    """Run the version's logic scenarios: one click tells whether the form still behaves as
+    its designer promised."""
+    version = get_solution_version_for_designer(request.user, solution_uuid, number)
+    try:
+        results = run_scenarios(version.form_definition)
+        problems: list[str] = []
+    except DefinitionError as broken:
+        results, problems = [], broken.problems
+    return render(
+        request,
+        f"{DESIGNER}scenarios.html",
+        {
+            "version": version,
+            "solution": version.solution,
+            "results": results,
+            "problems": problems,
+            "failed": sum(1 for result in results if not result.passed),
+        },
+    )
+
+
+@login_required
+@require_GET
+def designer_data_schema(request: HttpRequest, solution_uuid: object, number: int) -> JsonResponse:
+    """The JSON Schema of the data this version produces, for the systems that receive it."""
+    version = get_solution_version_for_designer(request.user, solution_uuid, number)
+    schema = data_schema(
+        version.form_definition,
+        solution_uuid=version.solution.uuid,
+        version=version.number,
+        title=version.solution.name,
+    )
+    response = JsonResponse(schema, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    filename = f"{version.solution.slug}-v{version.number}.schema.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -13,6 +13,8 @@ from amtsweg.forms.definition import (
     step_index,
     steps_of,
 )
+from amtsweg.forms.export import data_schema
+from amtsweg.forms.scenarios import ScenarioResult, run_scenarios
 from amtsweg.forms.validation import (
     ITEMS_SUFFIX,
     StepResult,
@@ -35,13 +37,16 @@ __all__ = [
     "BoundGroup",
     "BoundItem",
     "DefinitionError",
+    "ScenarioResult",
     "StepResult",
     "applicant_attributes",
     "bind_step",
     "change_entries",
     "check_definition",
     "clean_submission",
+    "data_schema",
     "item_count",
+    "run_scenarios",
     "step_index",
     "steps_of",
     "summarize",
