@@ -47,6 +47,11 @@ def fill(parameters: list[str], case: Case) -> dict[str, object]:
         "municipality_slug": case.municipality.slug,
         "solution_uuid": version.solution.uuid,
         "number": version.number,
+        # A real attachment where the case has one; otherwise any UUID, since the case is
+        # refused before its attachments are looked at.
+        "attachment_uuid": (
+            case.submission.attachments.values_list("uuid", flat=True).first() or case.uuid
+        ),
     }
     unknown = set(parameters) - set(values)
     assert not unknown, f"Teach this test how to fill {unknown}"

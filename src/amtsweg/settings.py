@@ -142,6 +142,19 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+
+# Uploads (amtsweg.submissions.attachments). AMTSWEG_MAX_UPLOAD_MB caps every file field's own
+# limit. Files above FILE_UPLOAD_MAX_MEMORY_SIZE are streamed to a temporary file while the
+# request arrives, so a large upload never sits in memory; the form fields around them (without
+# the files) may take DATA_UPLOAD_MAX_MEMORY_SIZE. Limit the whole request body in the reverse
+# proxy too (e.g. nginx client_max_body_size), which refuses an oversized upload before it is
+# read at all.
+AMTSWEG_MAX_UPLOAD_MB = env_int("AMTSWEG_MAX_UPLOAD_MB", 20)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 50
+# Dotted path to ``scan(file) -> None | reason`` run on every upload before it is stored.
+AMTSWEG_VIRUS_SCANNER = env_str("AMTSWEG_VIRUS_SCANNER") or None
 WHITENOISE_USE_FINDERS = DEBUG
 
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Amtsweg <noreply@amtsweg.localhost>")

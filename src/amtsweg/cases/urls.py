@@ -9,4 +9,9 @@ urlpatterns = [
     path("vorgaenge/<uuid:case_uuid>/", views.case_detail, name="detail"),
     path("vorgaenge/<uuid:case_uuid>/uebernehmen/", views.claim, name="claim"),
     path("vorgaenge/<uuid:case_uuid>/status/", views.change_status, name="change_status"),
+    path(
+        "vorgaenge/<uuid:case_uuid>/anlagen/<uuid:attachment_uuid>/",
+        views.attachment,
+        name="attachment",
+    ),
 ]

@@ -1,9 +1,11 @@
-"""Back office: the clerk's inbox and case view, claim and status change."""
+"""Back office: the clerk's inbox and case view with its attachments, claim and status change."""
+
+import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -23,7 +25,10 @@ from amtsweg.cases.services import (
     status_counts,
 )
 from amtsweg.forms.services import summarize
+from amtsweg.submissions.attachments import attachments_of, download_name, get_attachment
 from amtsweg.tenants.services import municipalities_for
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
 
@@ -74,6 +79,7 @@ def _render_case(
             "case": case,
             "submission": submission,
             "sections": summarize(submission.solution_version.form_definition, submission.data),
+            "attachments": attachments_of(submission),
             "history": case.status_entries.select_related("actor"),
             "events": (events_for(case) | events_for(submission)).select_related("actor"),
             "can_work": can_work_on(request.user, case),
@@ -87,6 +93,34 @@ def _render_case(
 @require_GET
 def case_detail(request: HttpRequest, case_uuid: object) -> HttpResponse:
     return _render_case(request, get_case_for_user(request.user, case_uuid))
+
+
+@login_required
+@require_GET
+def attachment(request: HttpRequest, case_uuid: object, attachment_uuid: object) -> HttpResponse:
+    """Download one attachment of a case the user may see.
+
+    Always as a download under a cleaned name, with the type found in the file's content and
+    ``nosniff``, so that a file can never run as a page of this site; no caching of personal
+    data on the way.
+    """
+    case = get_case_for_user(request.user, case_uuid)
+    stored = get_attachment(case.submission, attachment_uuid)
+    try:
+        content = stored.file.open("rb")
+    except FileNotFoundError:
+        logger.error("Attachment %s has no file at %s in the storage", stored.uuid, stored.file)
+        raise Http404(_("The file of this attachment is missing from the storage.")) from None
+    response = FileResponse(
+        content,
+        as_attachment=True,
+        filename=download_name(stored),
+        content_type=stored.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -1,8 +1,13 @@
-"""Submission (Antrag): an applicant's data for an offering, from draft to submitted."""
+"""Submission (Antrag): an applicant's data for an offering, from draft to submitted, and the
+files attached to it."""
 
 import uuid
+from functools import partial
+from typing import Any
 
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.catalog.models import Offering, SolutionVersion, TrustLevel
@@ -109,3 +114,61 @@ class ReferenceSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality_id}/{self.year}: {self.last_number}"
+
+
+def attachment_path(attachment: "Attachment", filename: str) -> str:
+    """Where an upload is stored: made of UUIDs only. The applicant's file name is never part
+    of a storage path (no path tricks, no personal data in object keys, no collisions)."""
+    return f"attachments/{attachment.submission.uuid}/{attachment.uuid}"
+
+
+class Attachment(models.Model):
+    """A file uploaded for a file field of a submission (Anlage).
+
+    The submission's data holds the attachment's value (``as_value``); the file itself lives in
+    the storage (local disk or S3-compatible), and this row ties both together. The type is
+    the one found in the file's first bytes, never the one its name claims.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="attachments"
+    )
+    field_path = models.CharField(
+        _("field"),
+        max_length=200,
+        help_text=_("The HTML name of the field it was uploaded for, e.g. dogs.0.photo."),
+    )
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def as_value(self) -> dict[str, Any]:
+        """The value a file field stores in the submission's data for this attachment."""
+        return {
+            "id": str(self.uuid),
+            "name": self.original_name,
+            "size": self.size,
+            "type": self.content_type,
+            "sha256": self.sha256,
+        }
+
+
+@receiver(post_delete, sender=Attachment)
+def _delete_stored_file(sender: type[Attachment], instance: Attachment, **kwargs: Any) -> None:
+    """Remove the file from storage once the row's deletion is committed (also when a deleted
+    draft takes its attachments with it). After the commit, because a rolled-back deletion
+    must still find its file."""
+    if instance.file.name:
+        transaction.on_commit(partial(instance.file.storage.delete, instance.file.name))

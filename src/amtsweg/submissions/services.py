@@ -10,6 +10,7 @@ from amtsweg.audit.services import record_event
 from amtsweg.cases.services import open_case_for
 from amtsweg.catalog.models import Offering
 from amtsweg.forms.services import applicant_attributes, validate_submission, visible_steps
+from amtsweg.submissions.attachments import check_attachments
 from amtsweg.submissions.models import Submission, SubmissionStatus
 from amtsweg.submissions.reference import (
     access_code_matches,
@@ -107,6 +108,7 @@ def submit_application(
             return Receipt(submission=submission, access_code=None, created=False)
         definition = submission.solution_version.form_definition
         problems = validate_submission(definition, submission.data)
+        problems.update(check_attachments(submission))
         if missing := missing_steps(submission):
             problems.setdefault("__steps__", ", ".join(missing))
         if problems:

@@ -19,6 +19,7 @@ from amtsweg.forms.services import (
     visible_steps,
 )
 from amtsweg.submissions import drafts
+from amtsweg.submissions.attachments import receive_uploads
 from amtsweg.submissions.forms import StatusLookupForm
 from amtsweg.submissions.models import Submission
 from amtsweg.submissions.services import (
@@ -82,6 +83,7 @@ def step(request: HttpRequest, draft_uuid: object, step_key: str) -> HttpRespons
     messages: list[str] = []
     if request.method == "POST":
         raw = {name: request.POST.getlist(name) for name in request.POST}
+        receive_uploads(draft, current, raw, request.FILES)  # before "remove entry" renumbers
         entry_action = change_entries(current, raw, request.POST)
         result = validate_step(current, raw, draft.data)
         if entry_action:  # "add another" / "remove": show the step again, check nothing yet

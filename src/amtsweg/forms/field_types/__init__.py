@@ -6,11 +6,13 @@
 - ``choices``: choice, yesno, select, multichoice, codelist
 - ``identifiers``: postcode, iban, tax_id, ags
 - ``notice``: notice (holds no data)
+- ``files``: file (uploads; the files themselves are kept by the submissions app)
 """
 
 from amtsweg.forms.field_types import (  # noqa: F401  (each module registers its types)
     choices,
     dates,
+    files,
     free_text,
     identifiers,
     notice,
