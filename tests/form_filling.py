@@ -12,7 +12,7 @@ def valid_answer(field: dict[str, Any]) -> list[str]:
     """What a browser would send for ``field`` when the applicant answers it correctly."""
     kind = field["type"]
     today = datetime.date.today()
-    if kind == "notice":
+    if kind in ("notice", "file"):  # uploads travel as files, not as form values
         return []
     if kind == "email":
         return ["erika.mustermann@example.de"]

@@ -97,11 +97,13 @@ DEFINITION: dict[str, Any] = {
                             "Blindenführhund oder einen geprüften Rettungshund.",
                             "Only if you apply for an exemption, e.g. for a guide dog or a "
                             "certified rescue dog.")),
-            notice("exemption_proof", ("Nachweise", "Evidence"), (
-                "Nachweise für eine Befreiung (z. B. Schwerbehindertenausweis, Prüfungszeugnis) "
-                "können Sie nach dem Absenden über Ihr Postfach nachreichen.",
-                "You can send evidence for an exemption (e.g. disability card, test "
-                "certificate) through your mailbox after submitting.")),
+            field("file", "exemption_evidence", "Nachweise für die Befreiung",
+                  "Evidence for the exemption", required=False, max_files=3, max_size_mb=10,
+                  visible_if={"==": [{"var": "exemption_requested"}, True]},
+                  help=hint("z. B. Schwerbehindertenausweis oder Prüfungszeugnis, als PDF, PNG "
+                            "oder JPEG. Sie können Nachweise auch später nachreichen.",
+                            "e.g. disability card or test certificate, as PDF, PNG or JPEG. "
+                            "You can also send evidence later.")),
         ]),
     ],
 }  # fmt: skip
