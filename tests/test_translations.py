@@ -33,7 +33,16 @@ MAKEMESSAGES_IGNORE = ["*/tests/*", "*/migrations/*", "static/*"]
 MAKEMESSAGES_EXTENSIONS = ["html", "txt", "py"]
 
 # Words that are deliberately the same in German and English.
-SAME_IN_GERMAN = {"Status", "optional", "AGS", "ARS", "Version", "Version %(number)s"}
+SAME_IN_GERMAN = {
+    "Status",
+    "optional",
+    "AGS",
+    "ARS",
+    "Code",
+    "Version",
+    "Version %(number)s",
+    "Online-Ausweis (eID)",
+}
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]")
 
