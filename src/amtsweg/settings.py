@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "amtsweg.submissions",
     "amtsweg.cases",
     "amtsweg.audit",
+    "amtsweg.scheduling",
     "amtsweg.identity",
     "amtsweg.demo",
 ]

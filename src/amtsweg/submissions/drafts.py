@@ -25,8 +25,11 @@ def get_owned_submission(request: HttpRequest, submission_uuid: object) -> Submi
     if str(submission_uuid) not in request.session.get(SESSION_KEY, []):
         raise Http404(_("This application was not found in your browser session."))
     try:
-        return Submission.objects.select_related(
+        submission = Submission.objects.select_related(
             "offering__municipality", "solution_version", "processing_municipality"
         ).get(uuid=submission_uuid)
     except Submission.DoesNotExist:
         raise Http404(_("This application no longer exists.")) from None
+    if submission.is_expired():  # gone for the applicant, even before the clean-up runs
+        raise Http404(_("This draft has expired."))
+    return submission

@@ -16,3 +16,11 @@ class StatusLookupForm(KernFormMixin, forms.Form):
         help_text=_("The code shown on your confirmation, e.g. K7QM-2XRP-9HTA."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
+
+
+class ResumeEmailForm(KernFormMixin, forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_("We send the link to this address and use it for nothing else."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )

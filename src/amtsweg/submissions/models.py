@@ -2,12 +2,15 @@
 files attached to it."""
 
 import uuid
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.catalog.models import Offering, SolutionVersion, TrustLevel
@@ -17,6 +20,23 @@ from amtsweg.tenants.models import Municipality
 class SubmissionStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     SUBMITTED = "submitted", _("submitted")
+
+
+def draft_expiry(now: datetime | None = None) -> datetime:
+    """When a draft saved ``now`` expires: ``AMTSWEG_DRAFT_DAYS`` later."""
+    return (now or timezone.now()) + timedelta(days=settings.AMTSWEG_DRAFT_DAYS)
+
+
+class SubmissionQuerySet(models.QuerySet["Submission"]):
+    def expired_drafts(self, now: datetime) -> "SubmissionQuerySet":
+        """Drafts whose time is up. Drafts from before ``expires_at`` existed (NULL) expire
+        ``AMTSWEG_DRAFT_DAYS`` after their last change, as ``Submission.draft_expires_at``
+        says; submitted applications are never in here."""
+        legacy_cutoff = now - timedelta(days=settings.AMTSWEG_DRAFT_DAYS)
+        return self.filter(status=SubmissionStatus.DRAFT).filter(
+            models.Q(expires_at__lte=now)
+            | models.Q(expires_at__isnull=True, updated_at__lte=legacy_cutoff)
+        )
 
 
 class Submission(models.Model):
@@ -72,6 +92,18 @@ class Submission(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    expires_at = models.DateTimeField(
+        _("expires at"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "A draft is deleted after this moment; every saved step moves it on. "
+            "Empty once submitted."
+        ),
+    )
+
+    objects = SubmissionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -98,6 +130,20 @@ class Submission(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.status == SubmissionStatus.SUBMITTED
+
+    @property
+    def draft_expires_at(self) -> datetime | None:
+        """When this draft expires; None for a submitted application."""
+        if self.is_submitted:
+            return None
+        if self.expires_at is not None:
+            return self.expires_at
+        return self.updated_at + timedelta(days=settings.AMTSWEG_DRAFT_DAYS)
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        """An expired draft counts as gone, even before the daily clean-up has deleted it."""
+        expiry = self.draft_expires_at
+        return expiry is not None and expiry <= (now or timezone.now())
 
 
 class ReferenceSequence(models.Model):
@@ -172,3 +218,30 @@ def _delete_stored_file(sender: type[Attachment], instance: Attachment, **kwargs
     must still find its file."""
     if instance.file.name:
         transaction.on_commit(partial(instance.file.storage.delete, instance.file.name))
+
+
+class ResumeLink(models.Model):
+    """An e-mailed link with which an anonymous applicant continues their draft (Fortsetzungslink).
+
+    The secret token is made by the task that sends the mail and exists in plain only in that
+    mail; here is its keyed hash. A link works until its draft is submitted or expires. One row
+    per request keeps the e-mail hand-off's own state (requested, sent) and limits how often a
+    draft may send one; it goes with its draft.
+    """
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="resume_links"
+    )
+    email = models.EmailField(_("e-mail address"))
+    language = models.CharField(_("language"), max_length=8, default="de")
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("resume link")
+        verbose_name_plural = _("resume links")
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} {self.requested_at:%Y-%m-%d %H:%M}"

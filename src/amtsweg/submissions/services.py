@@ -1,6 +1,7 @@
 """The submissions app's public door: drafts, steps and the submit that creates the case."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -11,14 +12,19 @@ from amtsweg.cases.services import open_case_for
 from amtsweg.catalog.models import Offering
 from amtsweg.forms.services import applicant_attributes, validate_submission, visible_steps
 from amtsweg.submissions.attachments import check_attachments
-from amtsweg.submissions.models import Submission, SubmissionStatus
+from amtsweg.submissions.models import (
+    ResumeLink,
+    Submission,
+    SubmissionStatus,
+    draft_expiry,
+)
 from amtsweg.submissions.reference import (
     access_code_matches,
     hash_access_code,
     new_access_code,
     next_reference_number,
 )
-from amtsweg.submissions.tasks import submission_received
+from amtsweg.submissions.tasks import send_resume_link, submission_received
 
 
 class SubmissionIncomplete(Exception):
@@ -39,8 +45,12 @@ class Receipt:
 
 
 def start_draft(offering: Offering) -> Submission:
-    """Open a draft for the offering's current solution version."""
-    return Submission.objects.create(offering=offering, solution_version=offering.solution_version)
+    """Open a draft for the offering's current solution version; it expires unless saved."""
+    return Submission.objects.create(
+        offering=offering,
+        solution_version=offering.solution_version,
+        expires_at=draft_expiry(),
+    )
 
 
 def save_step(draft: Submission, step_key: str, values: dict[str, Any]) -> None:
@@ -66,8 +76,10 @@ def save_step(draft: Submission, step_key: str, values: dict[str, Any]) -> None:
         ]
         locked.data = data
         locked.completed_steps = completed if step_key in completed else [*completed, step_key]
-        locked.save(update_fields=["data", "completed_steps", "updated_at"])
+        locked.expires_at = draft_expiry()  # an applicant who keeps working keeps the draft
+        locked.save(update_fields=["data", "completed_steps", "expires_at", "updated_at"])
     draft.data, draft.completed_steps = locked.data, locked.completed_steps
+    draft.expires_at = locked.expires_at
 
 
 def _item_keys(step: dict[str, Any]) -> set[str]:
@@ -120,6 +132,7 @@ def submit_application(
         applicant = applicant_attributes(definition, submission.data)
         submission.status = SubmissionStatus.SUBMITTED
         submission.submitted_at = now
+        submission.expires_at = None
         submission.processing_municipality = offering.processing_municipality
         submission.reference_number = next_reference_number(
             offering.processing_municipality, timezone.localdate(now).year
@@ -132,6 +145,8 @@ def submit_application(
         )[:200]
         submission.applicant_email = applicant.get("email", "")
         submission.save()
+        # Resume links end with the draft; their e-mail addresses are not needed any more.
+        ResumeLink.objects.filter(submission=submission).delete()
         case = open_case_for(submission)
         record_event(
             "submission.submitted",
@@ -161,3 +176,34 @@ def find_submission_by_reference(reference_number: str, access_code: str) -> Sub
     if submission is None or not access_code_matches(access_code, submission.access_code_hash):
         return None
     return submission
+
+
+class ResumeMailTooSoon(Exception):
+    """This draft has sent a resume link less than ``RESUME_MAIL_INTERVAL`` ago."""
+
+
+#: At most one resume e-mail per draft in this time, so that the form cannot be used to flood
+#: someone's mailbox. Counted in the database, so it holds across processes and machines.
+RESUME_MAIL_INTERVAL = timedelta(minutes=1)
+
+
+def request_resume_mail(draft: Submission, *, email: str, language: str = "de") -> ResumeLink:
+    """Have a link that continues ``draft`` e-mailed to ``email``.
+
+    The link row and the job that sends it commit together; the job makes the secret token,
+    so the token is never stored in plain, not even in the task queue. Raises
+    :class:`ResumeMailTooSoon` within ``RESUME_MAIL_INTERVAL`` of the draft's last request.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        # The lock serialises two requests for the same draft, so both cannot pass the check.
+        locked = Submission.objects.select_for_update().get(pk=draft.pk)
+        if locked.is_submitted or locked.is_expired(now):
+            raise ValueError("Only an open draft can be continued later.")
+        if locked.resume_links.filter(requested_at__gt=now - RESUME_MAIL_INTERVAL).exists():
+            raise ResumeMailTooSoon
+        link = ResumeLink.objects.create(
+            submission=locked, email=email, language=language, requested_at=now
+        )
+        send_resume_link.enqueue(link.pk)
+    return link

@@ -1,6 +1,9 @@
 """Background jobs that follow a submission."""
 
 import logging
+from collections import Counter
+from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -9,7 +12,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_tasks import task
 
-from amtsweg.submissions.models import Submission
+from amtsweg.audit.services import record_event
+from amtsweg.catalog.models import Offering
+from amtsweg.scheduling.services import job_for, periodic
+from amtsweg.submissions.models import ResumeLink, Submission
+from amtsweg.submissions.resume import hash_resume_token, new_resume_token, resume_url_for
 
 logger = logging.getLogger(__name__)
 
@@ -45,3 +52,102 @@ def submission_received(submission_id: int) -> str:
         submission.save(update_fields=["confirmation_sent_at", "updated_at"])
     logger.info("Sent confirmation mail for %s", submission.reference_number)
     return "sent"
+
+
+@task()
+def send_resume_link(link_id: int) -> str:
+    """E-mail the link that continues a draft: service, municipality, expiry and link only.
+
+    The secret token is made here, its hash stored and the plain token put only into the mail,
+    so neither the database nor the task queue ever holds a working link. The row lock and
+    ``sent_at`` make a retried job a no-op once the mail has gone out.
+    """
+    with transaction.atomic():
+        link = (
+            ResumeLink.objects.select_for_update(of=("self",))
+            .select_related("submission__offering__municipality")
+            .filter(pk=link_id)
+            .first()
+        )
+        if link is None:
+            return "gone with its draft"
+        if link.sent_at:
+            return "already sent"
+        draft = link.submission
+        if draft.is_submitted or draft.is_expired():
+            return "draft no longer open"
+        token = new_resume_token()
+        link.token_hash = hash_resume_token(token)
+        with translation.override(link.language):
+            context = {
+                "offering": draft.offering,
+                "municipality": draft.offering.municipality,
+                "expires_at": draft.draft_expires_at,
+                "draft_days": settings.AMTSWEG_DRAFT_DAYS,
+                "resume_url": resume_url_for(draft, token=token),
+            }
+            subject = render_to_string("submissions/email/resume_subject.txt", context).strip()
+            body = render_to_string("submissions/email/resume_body.txt", context)
+        send_mail(subject, body, None, [link.email])
+        link.sent_at = timezone.now()
+        link.save(update_fields=["token_hash", "sent_at"])
+    logger.info("Sent resume link %s for draft %s", link.pk, draft.uuid)
+    return "sent"
+
+
+#: Drafts deleted per statement, so that the list of ids stays within every database's limits.
+_DELETE_BATCH = 500
+
+
+@periodic(every=timedelta(days=1), name="submissions.delete_expired_drafts")
+@task()
+def delete_expired_drafts() -> dict[str, Any]:
+    """Delete the drafts whose time is up and say what was deleted (DESIGN rule 5).
+
+    Only drafts: a submitted application is never deleted here, whatever its dates say. Drafts
+    that another transaction holds right now are skipped (an applicant is saving a step, which
+    moves the expiry on); tomorrow's run finds them if they still are expired. One audit event
+    on the platform chain records the counts per offering, and no personal data.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        expired = list(
+            Submission.objects.expired_drafts(now)
+            .select_for_update(of=("self",), skip_locked=True)
+            .values_list("pk", "offering_id")
+        )
+        ids = [pk for pk, _offering_id in expired]
+        for start in range(0, len(ids), _DELETE_BATCH):
+            Submission.objects.filter(pk__in=ids[start : start + _DELETE_BATCH]).delete()
+        counts = Counter(offering_id for _pk, offering_id in expired)
+        offerings = Offering.objects.select_related("municipality").in_bulk(list(counts))
+        by_offering = [
+            {
+                "offering": str(offerings[offering_id].uuid),
+                "municipality": offerings[offering_id].municipality.ags,
+                "count": count,
+            }
+            for offering_id, count in sorted(counts.items())
+        ]
+        result: dict[str, Any] = {
+            "deleted": len(ids),
+            "expired_before": now.isoformat(),
+            "by_offering": by_offering,
+        }
+        record_event(
+            "submissions.expired_drafts_deleted",
+            job_for(delete_expired_drafts),
+            actor_label="scheduler",
+            data=result,
+        )
+    for offering_id, count in sorted(counts.items()):
+        offering = offerings[offering_id]
+        logger.info(
+            "Deleted %d expired draft(s) of %s (%s, %s)",
+            count,
+            offering.title,
+            offering.municipality.short_name,
+            offering.uuid,
+        )
+    logger.info("Deleted %d expired draft(s) in all", len(ids))
+    return result

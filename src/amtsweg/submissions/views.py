@@ -1,15 +1,21 @@
 """Citizen portal: the online assistant from the first step to the confirmation, and the
 status page reached with reference number and access code."""
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from amtsweg.cases.services import public_status_history
 from amtsweg.catalog.services import get_live_offering, get_municipality
 from amtsweg.forms.services import (
+    applicant_attributes,
     bind_step,
     change_entries,
     step_index,
@@ -20,12 +26,15 @@ from amtsweg.forms.services import (
 )
 from amtsweg.submissions import drafts
 from amtsweg.submissions.attachments import receive_uploads
-from amtsweg.submissions.forms import StatusLookupForm
+from amtsweg.submissions.forms import ResumeEmailForm, StatusLookupForm
 from amtsweg.submissions.models import Submission
+from amtsweg.submissions.resume import find_resumable_draft
 from amtsweg.submissions.services import (
+    ResumeMailTooSoon,
     SubmissionIncomplete,
     find_submission_by_reference,
     missing_steps,
+    request_resume_mail,
     save_step,
     start_draft,
     submit_application,
@@ -192,3 +201,92 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
         context["history"] = public_status_history(submission)
         context["case"] = submission.case
     return render(request, "submissions/status.html", context)
+
+
+def _continue_url(draft: Submission, step_key: str = "") -> str:
+    """Where the applicant goes on: the step they came from, else the first step they have not
+    completed, else the summary."""
+    visible = [s["key"] for s in visible_steps(draft.solution_version.form_definition, draft.data)]
+    if step_key in visible:
+        return reverse("submissions:step", args=[draft.uuid, step_key])
+    if missing := missing_steps(draft):
+        return reverse("submissions:step", args=[draft.uuid, missing[0]])
+    return reverse("submissions:summary", args=[draft.uuid])
+
+
+@require_http_methods(["GET", "POST"])
+def save_for_later(request: HttpRequest, draft_uuid: object) -> HttpResponse:
+    """Ask for an e-mail address and have the draft's resume link sent there.
+
+    This is the way back for anonymous applicants. Drafts of citizens logged in with BundID
+    (a later issue) will be kept in their account and need no e-mail; see ``resume_url_for``.
+    """
+    draft = drafts.get_owned_submission(request, draft_uuid)
+    if draft.is_submitted:
+        return redirect("submissions:confirmation", draft_uuid=draft.uuid)
+    came_from = request.GET.get("from", "")
+    definition = draft.solution_version.form_definition
+    initial = {"email": applicant_attributes(definition, draft.data).get("email", "")}
+    form = ResumeEmailForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            request_resume_mail(
+                draft, email=form.cleaned_data["email"], language=get_language() or "de"
+            )
+        except ResumeMailTooSoon:
+            form.add_error(
+                None,
+                _(
+                    "We sent a link for this application less than a minute ago. Please look "
+                    "in your inbox and your spam folder, or try again in a minute."
+                ),
+            )
+            status = 429
+        else:
+            sent = reverse("submissions:resume_mail_sent", args=[draft.uuid])
+            return redirect(f"{sent}?{urlencode({'from': came_from})}" if came_from else sent)
+    context = _journey_context(draft, None)
+    context.update(
+        {
+            "form": form,
+            "back_url": _continue_url(draft, came_from),
+            "expires_at": draft.draft_expires_at,
+        }
+    )
+    return render(request, "submissions/save_for_later.html", context, status=status)
+
+
+def resume_mail_sent(request: HttpRequest, draft_uuid: object) -> HttpResponse:
+    """Confirms where the link went; the applicant may close the browser now."""
+    draft = drafts.get_owned_submission(request, draft_uuid)
+    link = draft.resume_links.first()
+    if draft.is_submitted or link is None:
+        return redirect("submissions:save_for_later", draft_uuid=draft.uuid)
+    context = _journey_context(draft, None)
+    context.update(
+        {
+            "link": link,
+            "expires_at": draft.draft_expires_at,
+            "back_url": _continue_url(draft, request.GET.get("from", "")),
+        }
+    )
+    return render(request, "submissions/resume_mail_sent.html", context)
+
+
+@never_cache
+@require_http_methods(["GET"])
+def resume(request: HttpRequest, token: str) -> HttpResponse:
+    """Open an e-mailed resume link: the draft joins this browser session and the applicant
+    goes on at the first step not yet completed. The token's page is only a redirect, so it
+    stays out of the history of the pages shown."""
+    draft = find_resumable_draft(token)
+    if draft is None:
+        return render(
+            request,
+            "submissions/resume_invalid.html",
+            {"draft_days": settings.AMTSWEG_DRAFT_DAYS},
+            status=404,
+        )
+    drafts.remember(request, draft)
+    return redirect(_continue_url(draft))

@@ -6,15 +6,27 @@ django-tasks-db's ``db_worker`` so that operators have one name to remember, and
 worker does *not* auto-reload by default: a reload stops a running task abruptly, which is never
 what a production worker wants and rarely what a developer wants either.
 
+Every worker also runs the scheduler of periodic tasks in a background thread
+(``amtsweg.scheduling``; docs/adr/0002-periodic-tasks.md): wherever jobs are processed, due
+periodic jobs are enqueued too. Running many is safe, each run is enqueued exactly once.
+
 Run as many workers as the queue needs; on PostgreSQL they may run on several machines.
 """
 
 import argparse
 import math
+import os
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
+
+from amtsweg.scheduling.runner import SchedulerThread
+from amtsweg.scheduling.services import enqueue_due_jobs
+
+#: How long a stopping worker waits for a scheduler round in progress to finish.
+SCHEDULER_STOP_TIMEOUT = 30.0
 
 
 def _interval(value: str) -> float:
@@ -56,6 +68,18 @@ class Command(BaseCommand):
             help="Restart on code changes; interrupts running tasks, development only "
             "(default: off).",
         )
+        parser.add_argument(
+            "--schedule-interval",
+            type=_interval,
+            default=30.0,
+            help="Seconds between two checks for due periodic jobs (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_false",
+            dest="scheduler",
+            help="Do not enqueue periodic jobs from this worker.",
+        )
 
     def handle(
         self,
@@ -64,16 +88,32 @@ class Command(BaseCommand):
         interval: float,
         batch: bool,
         reload: bool,
+        schedule_interval: float,
+        scheduler: bool,
         verbosity: int,
         **options: Any,
     ) -> None:
-        call_command(
-            "db_worker",
-            queue_name=queue_name,
-            interval=interval,
-            batch=batch,
-            reload=reload,
-            verbosity=verbosity,
-            stdout=self.stdout,
-            stderr=self.stderr,
-        )
+        thread: SchedulerThread | None = None
+        if scheduler and batch:
+            # A cron-style run: enqueue what is due, then process it with everything else.
+            enqueue_due_jobs()
+        elif scheduler and (not reload or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true"):
+            # With --reload this command runs twice: in a watching parent and in the child
+            # that does the work. Only the child schedules.
+            thread = SchedulerThread(max(schedule_interval, 1.0))
+            thread.start()
+        try:
+            call_command(
+                "db_worker",
+                queue_name=queue_name,
+                interval=interval,
+                batch=batch,
+                reload=reload,
+                verbosity=verbosity,
+                stdout=self.stdout,
+                stderr=self.stderr,
+            )
+        finally:
+            # Also on the SystemExit with which db_worker answers SIGINT/SIGTERM.
+            if thread is not None:
+                thread.stop(SCHEDULER_STOP_TIMEOUT)
