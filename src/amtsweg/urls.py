@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from amtsweg.api.api import api
 from amtsweg.core import views as core_views
 
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("backoffice/", include("amtsweg.cases.urls")),
     path("backoffice/", include("amtsweg.identity.urls")),
     path("backoffice/loesungen/", include("amtsweg.catalog.urls_backoffice")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("sprache/", set_language, name="set_language"),
     path("healthz", core_views.health, name="health"),

@@ -37,6 +37,18 @@ def live_offerings(municipality: Municipality) -> QuerySet[Offering]:
     )
 
 
+def get_live_offering_by_uuid(offering_uuid: object) -> Offering | None:
+    """A live offering by its public id, with what the API shows preloaded."""
+    return (
+        Offering.objects.live()
+        .filter(uuid=offering_uuid, solution_version__status=VersionStatus.PUBLISHED)
+        .select_related(
+            "municipality", "processing_municipality", "solution_version__solution__service"
+        )
+        .first()
+    )
+
+
 def get_live_offering(municipality: Municipality, slug: str) -> Offering:
     try:
         return (

@@ -4,13 +4,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from amtsweg.audit.services import record_event
 from amtsweg.cases.services import open_case_for
 from amtsweg.catalog.models import Offering
-from amtsweg.forms.services import applicant_attributes, validate_submission, visible_steps
+from amtsweg.forms.services import (
+    applicant_attributes,
+    clean_submission,
+    validate_submission,
+    visible_steps,
+)
 from amtsweg.submissions.attachments import check_attachments
 from amtsweg.submissions.models import (
     ResumeLink,
@@ -60,7 +65,9 @@ def save_step(draft: Submission, step_key: str, values: dict[str, Any]) -> None:
     been hidden is not kept; answers of steps the new answers have made unnecessary go too.
     """
     definition = draft.solution_version.form_definition
-    step = next(s for s in definition["steps"] if s["key"] == step_key)
+    step = next((s for s in definition["steps"] if s["key"] == step_key), None)
+    if step is None:
+        raise ValueError(f"The form has no step {step_key!r}.")
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=draft.pk)
         if locked.is_submitted:
@@ -106,14 +113,23 @@ def submit_application(
     call (a double click, a retried request) returns the existing submission instead of a second
     one; its access code is then not shown again.
     """
+    try:
+        return _submit(draft, idempotency_key, language)
+    except IntegrityError:
+        # A retry with the same key that raced the first submit past the lookup below ends at
+        # the unique constraint; by now the first one is committed, so answer with it.
+        if idempotency_key and (earlier := _submitted_with_key(draft, idempotency_key)):
+            return Receipt(submission=earlier, access_code=None, created=False)
+        raise
+
+
+def _submitted_with_key(draft: Submission, idempotency_key: str) -> Submission | None:
+    return _submitted_with_key_for(draft.offering, idempotency_key)
+
+
+def _submit(draft: Submission, idempotency_key: str | None, language: str) -> Receipt:
     with transaction.atomic():
-        if idempotency_key and (
-            earlier := Submission.objects.filter(
-                offering_id=draft.offering_id,
-                idempotency_key=idempotency_key,
-                status=SubmissionStatus.SUBMITTED,
-            ).first()
-        ):
+        if idempotency_key and (earlier := _submitted_with_key(draft, idempotency_key)):
             return Receipt(submission=earlier, access_code=None, created=False)
         submission = Submission.objects.select_for_update().get(pk=draft.pk)
         if submission.is_submitted:
@@ -162,6 +178,44 @@ def submit_application(
         )
         submission_received.enqueue(submission.pk)
     return Receipt(submission=submission, access_code=access_code, created=True)
+
+
+def submit_data(
+    offering: Offering,
+    data: dict[str, Any],
+    *,
+    idempotency_key: str | None = None,
+    language: str = "de",
+) -> Receipt:
+    """Submit a complete data set in one go (the REST API's way in): checked and cleaned with
+    the same code as the online assistant, then submitted like a finished draft.
+
+    A retry with the same ``idempotency_key`` returns the first submission; a refused data set
+    leaves nothing behind.
+    """
+    definition = offering.solution_version.form_definition
+    if idempotency_key and (earlier := _submitted_with_key_for(offering, idempotency_key)):
+        return Receipt(submission=earlier, access_code=None, created=False)
+    cleaned, problems = clean_submission(definition, data)
+    if problems:
+        raise SubmissionIncomplete(problems)
+    with transaction.atomic():
+        draft = Submission.objects.create(
+            offering=offering,
+            solution_version=offering.solution_version,
+            data=cleaned,
+            completed_steps=[step["key"] for step in visible_steps(definition, cleaned)],
+        )
+        receipt = submit_application(draft, idempotency_key=idempotency_key, language=language)
+        if not receipt.created:
+            transaction.set_rollback(True)  # a racing retry: drop the draft made for it
+        return receipt
+
+
+def _submitted_with_key_for(offering: Offering, idempotency_key: str) -> Submission | None:
+    return Submission.objects.filter(
+        offering=offering, idempotency_key=idempotency_key, status=SubmissionStatus.SUBMITTED
+    ).first()
 
 
 def find_submission_by_reference(reference_number: str, access_code: str) -> Submission | None:
