@@ -8,11 +8,12 @@ from django.urls import reverse
 
 from amtsweg.cases.models import CaseStatus
 from amtsweg.submissions.services import submit_application
-from tests.factories import TEST_PASSWORD, make_complete_draft
+from tests.factories import make_complete_draft
+from tests.staff_login import login_staff
 
 
 def login(client, user) -> None:
-    assert client.login(username=user.username, password=TEST_PASSWORD)
+    login_staff(client, user)
 
 
 def test_inbox_lists_newest_first_with_counts(client, offering, darmstadt_clerk):

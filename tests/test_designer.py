@@ -31,7 +31,6 @@ from amtsweg.catalog.services import (
 from amtsweg.forms.services import DefinitionError
 from amtsweg.tenants.models import Municipality, Role
 from tests.factories import (
-    TEST_PASSWORD,
     MembershipFactory,
     OfferingFactory,
     SolutionFactory,
@@ -39,6 +38,7 @@ from tests.factories import (
     UserFactory,
     form_definition,
 )
+from tests.staff_login import login_staff
 
 FIM = Path(__file__).parent / "data" / "fim"
 
@@ -51,7 +51,7 @@ def _english(settings: Any) -> None:
 
 
 def login(client: Any, user: Any) -> None:
-    assert client.login(username=user.username, password=TEST_PASSWORD)
+    login_staff(client, user)
 
 
 def designer_of(municipality: Municipality, username: str, role: str = Role.DESIGNER) -> Any:

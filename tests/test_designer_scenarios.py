@@ -8,12 +8,12 @@ from django.urls import reverse
 from amtsweg.demo.forms import hundesteuer
 from amtsweg.tenants.models import Role
 from tests.factories import (
-    TEST_PASSWORD,
     MembershipFactory,
     SolutionFactory,
     SolutionVersionFactory,
     UserFactory,
 )
+from tests.staff_login import login_staff
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +34,7 @@ def version_with(darmstadt, definition):
 
 
 def page(client, designer, version, name="scenarios"):
-    assert client.login(username=designer.username, password=TEST_PASSWORD)
+    login_staff(client, designer)
     return client.get(reverse(f"designer:{name}", args=[version.solution.uuid, version.number]))
 
 

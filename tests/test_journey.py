@@ -14,6 +14,7 @@ from amtsweg.cases.models import Case, CaseStatus
 from amtsweg.catalog.models import Offering
 from amtsweg.submissions.models import Submission
 from tests.form_filling import valid_step_post
+from tests.staff_login import login_staff
 
 DEMO_PASSWORD = "Amtsweg-Demo-2026"
 
@@ -127,10 +128,7 @@ def test_full_journey_from_application_to_status_change(client, offering):
     )
 
     clerk = client.__class__()
-    login = clerk.post(
-        reverse("identity:login"), {"username": "darmstadt-sb", "password": DEMO_PASSWORD}
-    )
-    assert login.status_code == 302
+    login_staff(clerk, "darmstadt-sb", DEMO_PASSWORD)
     inbox = clerk.get(reverse("cases:inbox", args=["darmstadt"])).content.decode()
     assert reference in inbox
     case = submission.case

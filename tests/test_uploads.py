@@ -35,12 +35,12 @@ from amtsweg.submissions.services import (
     submit_application,
 )
 from tests.factories import (
-    TEST_PASSWORD,
     VALID_ANSWERS,
     OfferingFactory,
     SolutionVersionFactory,
     form_definition,
 )
+from tests.staff_login import login_staff
 
 PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
@@ -589,7 +589,7 @@ def submitted_with_file(upload_offering) -> Submission:
 def test_clerk_downloads_the_attachment(client, submitted_with_file, darmstadt_clerk):
     attachment = submitted_with_file.attachments.get()
     case = submitted_with_file.case
-    assert client.login(username=darmstadt_clerk.username, password=TEST_PASSWORD)
+    login_staff(client, darmstadt_clerk)
     detail = client.get(reverse("cases:detail", args=[case.uuid])).content.decode()
     url = reverse("cases:attachment", args=[case.uuid, attachment.uuid])
     assert url in detail
@@ -609,7 +609,7 @@ def test_clerk_downloads_the_attachment(client, submitted_with_file, darmstadt_c
 def test_another_municipality_cannot_download(client, submitted_with_file, modautal_clerk):
     attachment = submitted_with_file.attachments.get()
     url = reverse("cases:attachment", args=[submitted_with_file.case.uuid, attachment.uuid])
-    assert client.login(username=modautal_clerk.username, password=TEST_PASSWORD)
+    login_staff(client, modautal_clerk)
     assert client.get(url).status_code == 404
 
 
@@ -618,7 +618,7 @@ def test_an_attachment_is_reached_only_through_its_own_case(
 ):
     other_case = submit_application(uploaded_draft(upload_offering)).submission.case
     attachment = submitted_with_file.attachments.get()
-    assert client.login(username=darmstadt_clerk.username, password=TEST_PASSWORD)
+    login_staff(client, darmstadt_clerk)
     url = reverse("cases:attachment", args=[other_case.uuid, attachment.uuid])
     assert client.get(url).status_code == 404
 

@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "amtsweg.audit",
     "amtsweg.scheduling",
     "amtsweg.identity",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "amtsweg.identity.staff",
     "amtsweg.demo",
     "amtsweg.api",
 ]
@@ -52,7 +56,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "amtsweg.identity.staff.middleware.StaffAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -113,6 +119,36 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "identity:login"
 LOGIN_REDIRECT_URL = "cases:home"
 LOGOUT_REDIRECT_URL = "identity:login"
+
+# Staff sign-in (amtsweg.identity.staff): password, then a TOTP second factor for every staff
+# account; lock-out counted in the database; idle expiry on top of SESSION_COOKIE_AGE, which
+# ends a staff session absolutely. README "Staff sign-in" explains each variable.
+AMTSWEG_STAFF_MAX_FAILURES = env_int("AMTSWEG_STAFF_MAX_FAILURES", 5)
+AMTSWEG_STAFF_MAX_FAILURES_PER_IP = env_int("AMTSWEG_STAFF_MAX_FAILURES_PER_IP", 30)
+AMTSWEG_STAFF_LOCKOUT_MINUTES = env_int("AMTSWEG_STAFF_LOCKOUT_MINUTES", 15)
+AMTSWEG_STAFF_SESSION_IDLE_MINUTES = env_int("AMTSWEG_STAFF_SESSION_IDLE_MINUTES", 30)
+AMTSWEG_BEHIND_PROXY = env_bool("AMTSWEG_BEHIND_PROXY", False)
+OTP_TOTP_ISSUER = env_str("AMTSWEG_OTP_ISSUER", "Amtsweg")
+# django-otp's own per-device delays would refuse a right code seconds after a wrong one; the
+# lock-out above limits guessing instead, and says so.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# The admin may delete a user's devices (they enrol again at their next sign-in), never see keys.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+PASSWORD_RESET_TIMEOUT = 60 * 60
+# Optional OIDC single sign-on for staff (amtsweg.identity.staff.oidc): off without an issuer.
+AMTSWEG_OIDC_ISSUER = env_str("AMTSWEG_OIDC_ISSUER")
+AMTSWEG_OIDC_CLIENT_ID = env_str("AMTSWEG_OIDC_CLIENT_ID")
+AMTSWEG_OIDC_CLIENT_SECRET = env_str("AMTSWEG_OIDC_CLIENT_SECRET")
+AMTSWEG_OIDC_SCOPES = env_str("AMTSWEG_OIDC_SCOPES", "openid email profile")
+AMTSWEG_OIDC_SIGN_ALGO = env_str("AMTSWEG_OIDC_SIGN_ALGO", "RS256")
+AMTSWEG_OIDC_CLAIM = env_str("AMTSWEG_OIDC_CLAIM", "email")
+AMTSWEG_OIDC_MATCH = env_str("AMTSWEG_OIDC_MATCH", "email")  # or "username"
+AMTSWEG_OIDC_TRUST_IDP_MFA = env_bool("AMTSWEG_OIDC_TRUST_IDP_MFA", True)
+AMTSWEG_OIDC_MFA_ACR_VALUES = env_list("AMTSWEG_OIDC_MFA_ACR_VALUES")
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+if AMTSWEG_OIDC_ISSUER:
+    AUTHENTICATION_BACKENDS.append("amtsweg.identity.staff.oidc.StaffOIDCBackend")
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
 SESSION_COOKIE_HTTPONLY = True

@@ -1,14 +1,8 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path
+"""Back-office identity URLs (``identity`` namespace): the staff sign-in lives in ``staff``."""
+
+from django.urls import include, path
 
 app_name = "identity"
 urlpatterns = [
-    path(
-        "anmelden/",
-        auth_views.LoginView.as_view(
-            template_name="identity/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("abmelden/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("amtsweg.identity.staff.urls")),
 ]
