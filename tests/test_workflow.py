@@ -41,7 +41,11 @@ def test_allowed_transition_is_recorded(
     case = put_in_status(darmstadt_case, source)
     entries_before = StatusEntry.objects.filter(case=case).count()
 
-    changed = change_case_status(case, target, actor=darmstadt_clerk, comment="Unterlagen geprüft")
+    # Closing needs a result (issue 6, 5a); the other transitions take none.
+    result = "approved" if target == CaseStatus.CLOSED else ""
+    changed = change_case_status(
+        case, target, actor=darmstadt_clerk, comment="Unterlagen geprüft", result=result
+    )
 
     assert changed.status == target
     assert Case.objects.get(pk=case.pk).status == target
@@ -58,7 +62,8 @@ def test_allowed_transition_is_recorded(
     assert event.actor == darmstadt_clerk
     assert event.chain == darmstadt.ags
     # The comment itself may hold personal data; the audit trail only notes that there was one.
-    assert event.data == {"from": source, "to": target, "with_comment": True}
+    # Deadline clock and result details are added where they apply.
+    assert event.data.items() >= {"from": source, "to": target, "with_comment": True}.items()
     assert verify_chain(darmstadt.ags) is None
 
 
@@ -107,7 +112,8 @@ def test_whole_path_builds_the_history(darmstadt_case, darmstadt_clerk, submitte
         CaseStatus.CLOSED,
     ]
     for target in path:
-        change_case_status(darmstadt_case, target, actor=darmstadt_clerk)
+        result = "approved" if target == CaseStatus.CLOSED else ""
+        change_case_status(darmstadt_case, target, actor=darmstadt_clerk, result=result)
     assert [entry.status for entry in public_status_history(submitted.submission)] == [
         CaseStatus.RECEIVED,
         *path,

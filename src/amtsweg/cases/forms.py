@@ -1,12 +1,96 @@
+"""The back office's forms: inbox filters (GET) and the case actions (POST)."""
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from amtsweg.cases.models import CaseStatus
+from amtsweg.cases.inbox import DUE_SOON, MINE, OVERDUE, SORTS, UNASSIGNED
+from amtsweg.cases.models import CaseResult
 from amtsweg.lib.kern_forms import KernFormMixin
+
+DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+class InboxFilterForm(KernFormMixin, forms.Form):
+    """Every inbox filter as a GET parameter, so a filtered inbox is a link to share or
+    bookmark, and the page works without JavaScript. Choices come from the inbox itself."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    offering = forms.ChoiceField(label=_("Service"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    deadline = forms.ChoiceField(
+        label=_("Deadline"),
+        required=False,
+        choices=[
+            ("", _("any")),
+            (OVERDUE, _("overdue")),
+            (DUE_SOON, _("due within 3 days")),
+        ],
+    )
+    received_from = forms.DateField(
+        label=_("Received from"), required=False, input_formats=DATE_FORMATS, widget=DateInput()
+    )
+    received_to = forms.DateField(
+        label=_("Received until"), required=False, input_formats=DATE_FORMATS, widget=DateInput()
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("-received", _("received, newest first")),
+            ("received", _("received, oldest first")),
+            ("deadline", _("deadline, earliest first")),
+            ("status", _("status")),
+            ("reference", _("reference number")),
+        ],
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        offerings: Sequence[tuple[str, str]] = (),
+        statuses: Sequence[tuple[str, str]] = (),
+        clerks: Sequence[tuple[str, str]] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["offering"].choices = [("", _("all services")), *offerings]
+        self.fields["status"].choices = [("", _("all statuses")), *statuses]
+        self.fields["assignee"].choices = [
+            ("", _("anyone")),
+            (MINE, _("my cases")),
+            (UNASSIGNED, _("unassigned")),
+            *clerks,
+        ]
+        assert set(dict(self.fields["sort"].choices)) <= set(SORTS)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start: date | None = data.get("received_from")
+        end: date | None = data.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", _("The end of the date range is before its start."))
+        return data
 
 
 class StatusChangeForm(KernFormMixin, forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=())
+    result = forms.ChoiceField(
+        label=_("Result (needed to close the case)"),
+        required=False,
+        choices=[("", "–"), *[c for c in CaseResult.choices if c[0] != CaseResult.WITHDRAWN]],
+    )
     comment = forms.CharField(
         label=_("Comment (internal)"),
         required=False,
@@ -14,6 +98,38 @@ class StatusChangeForm(KernFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: object, allowed: tuple[str, ...] = (), **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        allowed: tuple[str, ...] = (),
+        labels: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [(value, CaseStatus(value).label) for value in allowed]
+        labels = labels or {}
+        self.fields["status"].choices = [(value, labels.get(value, value)) for value in allowed]
+
+
+class AssignForm(KernFormMixin, forms.Form):
+    assignee = forms.ChoiceField(label=_("Assign to"), required=False)
+
+    def __init__(self, *args: Any, clerks: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [("", _("nobody (unassign)")), *clerks]
+
+
+class HandoverForm(KernFormMixin, forms.Form):
+    municipality = forms.ChoiceField(label=_("Hand over to"))
+
+    def __init__(self, *args: Any, targets: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].choices = targets
+
+
+class ExtendDeadlineForm(KernFormMixin, forms.Form):
+    deadline = forms.DateField(
+        label=_("New deadline"), input_formats=DATE_FORMATS, widget=DateInput()
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )

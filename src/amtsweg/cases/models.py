@@ -1,6 +1,10 @@
-"""Case (Vorgang): the back-office life of a submission, and its status history."""
+"""Case (Vorgang): the back-office life of a submission, its status history, deadline and
+result, and the records of deadline notices sent to clerks."""
 
 import uuid
+from datetime import date
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -21,9 +25,35 @@ class CaseStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("withdrawn")
 
 
+if TYPE_CHECKING:
+    from amtsweg.cases.workflow import Workflow
+
+
+class CaseResult(models.TextChoices):
+    """How a case ended (Ergebnis); it decides how long its personal data is kept."""
+
+    APPROVED = "approved", _("approved")
+    PARTLY_APPROVED = "partly_approved", _("partly approved")
+    REJECTED = "rejected", _("rejected")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    SETTLED_OTHERWISE = "settled_otherwise", _("settled otherwise")
+
+
 class CaseQuerySet(models.QuerySet):
     def open(self) -> "CaseQuerySet":
-        return self.exclude(status__in=[CaseStatus.CLOSED, CaseStatus.WITHDRAWN])
+        """Cases not yet ended. Every workflow's final statuses set ``closed_at``, so this
+        holds for solution workflows with their own status names too."""
+        return self.filter(closed_at__isnull=True)
+
+    def overdue(self, today: date) -> "CaseQuerySet":
+        """Open cases past their deadline whose clock runs (not waiting for the applicant)."""
+        return self.open().filter(suspended_at__isnull=True, deadline__lt=today)
+
+    def due_by(self, today: date, last_day: date) -> "CaseQuerySet":
+        """Open, running cases due from ``today`` up to and including ``last_day``."""
+        return self.open().filter(
+            suspended_at__isnull=True, deadline__gte=today, deadline__lte=last_day
+        )
 
 
 class Case(models.Model):
@@ -35,9 +65,9 @@ class Case(models.Model):
         related_name="cases",
         help_text=_("The processing municipality, whose inbox holds the case."),
     )
-    status = models.CharField(
-        _("status"), max_length=30, choices=CaseStatus.choices, default=CaseStatus.RECEIVED
-    )
+    # A plain string: the statuses are the case's workflow's (cases.workflow), which a
+    # solution version may define; CaseStatus names the default workflow's.
+    status = models.CharField(_("status"), max_length=30, default=CaseStatus.RECEIVED)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -48,6 +78,28 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Deadline (Bearbeitungsfrist): a calendar date, see cases.deadlines.
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    suspended_at = models.DateTimeField(
+        _("clock stopped at"),
+        null=True,
+        blank=True,
+        help_text=_("Set while the case waits for the applicant; the deadline clock stops."),
+    )
+    paused_days = models.PositiveIntegerField(
+        _("days paused"), default=0, help_text=_("Days the deadline moved while waiting.")
+    )
+    result = models.CharField(_("result"), max_length=30, choices=CaseResult.choices, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    delete_personal_data_after = models.DateTimeField(
+        _("delete personal data after"), null=True, blank=True
+    )
+    personal_data_deleted_at = models.DateTimeField(
+        _("personal data deleted at"), null=True, blank=True
+    )
+    # Case-folded reference number, applicant name and answers, for the inbox search
+    # (cases.search); PostgreSQL searches it with the German full-text configuration.
+    search_text = models.TextField(blank=True, default="", editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -56,6 +108,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["municipality", "-created_at"], name="case_inbox_idx"),
             models.Index(fields=["municipality", "status"], name="case_status_idx"),
+            models.Index(fields=["municipality", "deadline"], name="case_deadline_idx"),
+            models.Index(fields=["delete_personal_data_after"], name="case_retention_idx"),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
@@ -63,12 +117,39 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.submission.reference_number or str(self.uuid)
 
+    @cached_property
+    def workflow(self) -> "Workflow":
+        """The workflow of the solution version the applicant used."""
+        from amtsweg.cases.workflow import workflow_of
+
+        return workflow_of(self.submission.solution_version.workflow)
+
+    @property
+    def status_label(self) -> str:
+        return self.workflow.label(self.status)
+
+    def get_status_display(self) -> str:
+        """Kept from when status had fixed choices; templates of other apps still call it."""
+        return self.status_label
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    def is_overdue(self, today: date) -> bool:
+        return (
+            self.is_open
+            and self.suspended_at is None
+            and self.deadline is not None
+            and self.deadline < today
+        )
+
 
 class StatusEntry(models.Model):
     """One status a case entered: who moved it there, when, and why."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_entries")
-    status = models.CharField(_("status"), max_length=30, choices=CaseStatus.choices)
+    status = models.CharField(_("status"), max_length=30)
     comment = models.TextField(_("comment"), blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -86,4 +167,55 @@ class StatusEntry(models.Model):
         verbose_name_plural = _("status history")
 
     def __str__(self) -> str:
-        return f"{self.case} → {self.get_status_display()}"
+        return f"{self.case} → {self.status}"
+
+    @property
+    def status_label(self) -> str:
+        return self.case.workflow.label(self.status)
+
+    def get_status_display(self) -> str:
+        return self.status_label
+
+
+class DeadlineExtension(models.Model):
+    """A deadline moved on by a clerk, with the reason (blanked with the personal data)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
+    previous_deadline = models.DateField(_("previous deadline"), null=True)
+    new_deadline = models.DateField(_("new deadline"))
+    reason = models.TextField(_("reason"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.previous_deadline} → {self.new_deadline}"
+
+
+class DeadlineNotice(models.Model):
+    """The daily deadline e-mail sent to one clerk: at most one per clerk and day, so a
+    repeated run of the task sends nothing twice. Reference numbers only, no personal data."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deadline_notices"
+    )
+    sent_on = models.DateField(_("day"))
+    due = models.JSONField(_("due reference numbers"), default=list)
+    overdue = models.JSONField(_("overdue reference numbers"), default=list)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "sent_on"], name="one_notice_a_day")
+        ]
+        verbose_name = _("deadline notice")
+        verbose_name_plural = _("deadline notices")
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.sent_on}"

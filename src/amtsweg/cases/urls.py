@@ -8,7 +8,10 @@ urlpatterns = [
     path("posteingang/<slug:municipality_slug>/", views.inbox_page, name="inbox"),
     path("vorgaenge/<uuid:case_uuid>/", views.case_detail, name="detail"),
     path("vorgaenge/<uuid:case_uuid>/uebernehmen/", views.claim, name="claim"),
+    path("vorgaenge/<uuid:case_uuid>/zuweisen/", views.assign, name="assign"),
+    path("vorgaenge/<uuid:case_uuid>/abgeben/", views.handover, name="handover"),
     path("vorgaenge/<uuid:case_uuid>/status/", views.change_status, name="change_status"),
+    path("vorgaenge/<uuid:case_uuid>/frist/", views.extend, name="extend_deadline"),
     path(
         "vorgaenge/<uuid:case_uuid>/anlagen/<uuid:attachment_uuid>/",
         views.attachment,

@@ -1,31 +1,49 @@
-"""Back office: the clerk's inbox and case view with its attachments, claim and status change."""
+"""Back office: the clerk's inbox and the case view with its actions (claim, assign, hand over,
+status change, deadline extension). Thin: the logic is in cases.services."""
 
 import logging
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from amtsweg.audit.services import events_for
-from amtsweg.cases import workflow
-from amtsweg.cases.forms import StatusChangeForm
-from amtsweg.cases.models import CaseStatus
+from amtsweg.cases.forms import (
+    AssignForm,
+    ExtendDeadlineForm,
+    HandoverForm,
+    InboxFilterForm,
+    StatusChangeForm,
+)
+from amtsweg.cases.inbox import clerks_of, offerings_in, statuses_in
+from amtsweg.cases.models import Case
 from amtsweg.cases.services import (
+    InboxFilter,
     TransitionRefused,
+    assign_case,
     can_work_on,
     change_case_status,
     claim_case,
+    extend_deadline,
     get_case_for_user,
     get_inbox_municipality,
+    hand_over_case,
+    handover_targets,
     inbox,
+    is_admin_of,
     status_counts,
 )
 from amtsweg.forms.services import summarize
 from amtsweg.submissions.attachments import attachments_of, download_name, get_attachment
+from amtsweg.tenants.models import Municipality
 from amtsweg.tenants.services import municipalities_for
 
 logger = logging.getLogger(__name__)
@@ -43,35 +61,83 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/home.html", {"municipalities": municipalities})
 
 
+def _clerk_choices(municipality: Municipality) -> list[tuple[str, str]]:
+    return [
+        (clerk.get_username(), clerk.get_full_name() or clerk.get_username())
+        for clerk in clerks_of(municipality)
+    ]
+
+
 @login_required
 @require_GET
 def inbox_page(request: HttpRequest, municipality_slug: str) -> HttpResponse:
+    """The inbox with its filters; invalid filter values are shown as form errors (400) and
+    left out of the query, so a bad bookmark still shows a page."""
     municipality = get_inbox_municipality(request.user, municipality_slug)
-    status = request.GET.get("status", "")
-    if status not in CaseStatus.values:
-        status = ""
-    page = Paginator(inbox(municipality, status), PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = status_counts(municipality)
+    statuses = statuses_in(municipality)
+    form = InboxFilterForm(
+        request.GET,
+        offerings=[(str(o.uuid), o.title) for o in offerings_in(municipality)],
+        statuses=statuses,
+        clerks=_clerk_choices(municipality),
+    )
+    valid = form.is_valid()
+    chosen = InboxFilter.from_cleaned(form.cleaned_data)
+    page = Paginator(inbox(municipality, chosen, request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    today = timezone.localdate()
+    for case in page.object_list:
+        case.overdue_today = case.is_overdue(today)
+    counts = status_counts(municipality, chosen, request.user)
+    labels = dict(statuses)
+    query = request.GET.copy()
+    query.pop("page", None)
+    without_status = query.copy()
+    without_status.pop("status", None)
     return render(
         request,
         "cases/inbox.html",
         {
             "municipality": municipality,
+            "form": form,
             "page": page,
-            "status": status,
+            "status": chosen.status,
             "status_counts": [
-                (value, CaseStatus(value).label, counts[value]) for value in CaseStatus.values
+                (value, labels.get(value, value), counts.get(value, 0)) for value in labels
             ],
             "total": sum(counts.values()),
+            "query": query.urlencode(),
+            "query_without_status": without_status.urlencode(),
         },
+        status=200 if valid else 400,
     )
 
 
+def _handover_choices(case: Case) -> list[tuple[str, str]]:
+    return [(m.slug, m.short_name) for m in handover_targets(case)] if case.is_open else []
+
+
 def _render_case(
-    request: HttpRequest, case: object, form: StatusChangeForm | None = None, status: int = 200
+    request: HttpRequest, case: Case, form: Form | None = None, status: int = 200
 ) -> HttpResponse:
+    """The case view; ``form`` is a submitted action form to show again with its errors."""
     submission = case.submission
-    allowed = workflow.next_statuses(case.status)
+    workflow = case.workflow
+    forms: dict[str, Form] = {
+        "form": StatusChangeForm(
+            allowed=workflow.next_statuses(case.status),
+            labels={key: workflow.label(key) for key in workflow.statuses},
+        ),
+        "assign_form": AssignForm(
+            clerks=_clerk_choices(case.municipality),
+            initial={"assignee": case.assignee.get_username() if case.assignee else ""},
+        ),
+        "handover_form": HandoverForm(targets=_handover_choices(case)),
+        "extend_form": ExtendDeadlineForm(),
+    }
+    if form is not None:
+        forms[next(name for name, f in forms.items() if type(f) is type(form))] = form
     return render(
         request,
         "cases/detail.html",
@@ -81,9 +147,12 @@ def _render_case(
             "sections": summarize(submission.solution_version.form_definition, submission.data),
             "attachments": attachments_of(submission),
             "history": case.status_entries.select_related("actor"),
+            "extensions": case.extensions.select_related("actor"),
             "events": (events_for(case) | events_for(submission)).select_related("actor"),
             "can_work": can_work_on(request.user, case),
-            "form": form or StatusChangeForm(allowed=allowed),
+            "can_assign": is_admin_of(request.user, case) or case.assignee_id == request.user.pk,
+            "today": timezone.localdate(),
+            **forms,
         },
         status=status,
     )
@@ -124,11 +193,34 @@ def attachment(request: HttpRequest, case_uuid: object, attachment_uuid: object)
 
 
 @login_required
+@login_required
 @require_POST
 def claim(request: HttpRequest, case_uuid: object) -> HttpResponse:
     case = get_case_for_user(request.user, case_uuid)
+    _require_worker_or_403(request, case)
     claim_case(case, actor=request.user)
     messages.success(request, _("You are now working on this case."))
+    return redirect("cases:detail", case_uuid=case.uuid)
+
+
+def _require_worker_or_403(request: HttpRequest, case: Case) -> None:
+    if not can_work_on(request.user, case):
+        raise PermissionDenied(_("You may view this case but not change it."))
+
+
+def _act(
+    request: HttpRequest, case: Case, form: Form, action: Callable[[], object], done: str
+) -> HttpResponse:
+    """Run one case action from its form: invalid input is shown again (400), a refusal by the
+    service becomes a form error (409)."""
+    if not form.is_valid():
+        return _render_case(request, case, form, status=400)
+    try:
+        action()
+    except TransitionRefused as refused:
+        form.add_error(None, str(refused))
+        return _render_case(request, case, form, status=409)
+    messages.success(request, done)
     return redirect("cases:detail", case_uuid=case.uuid)
 
 
@@ -136,18 +228,83 @@ def claim(request: HttpRequest, case_uuid: object) -> HttpResponse:
 @require_POST
 def change_status(request: HttpRequest, case_uuid: object) -> HttpResponse:
     case = get_case_for_user(request.user, case_uuid)
-    form = StatusChangeForm(request.POST, allowed=workflow.next_statuses(case.status))
-    if not form.is_valid():
-        return _render_case(request, case, form, status=400)
-    try:
-        change_case_status(
+    _require_worker_or_403(request, case)
+    workflow = case.workflow
+    form = StatusChangeForm(
+        request.POST,
+        allowed=workflow.next_statuses(case.status),
+        labels={key: workflow.label(key) for key in workflow.statuses},
+    )
+    return _act(
+        request,
+        case,
+        form,
+        lambda: change_case_status(
             case,
             form.cleaned_data["status"],
             actor=request.user,
             comment=form.cleaned_data["comment"],
-        )
-    except TransitionRefused as refused:
-        form.add_error("status", str(refused))
-        return _render_case(request, case, form, status=409)
-    messages.success(request, _("The status was changed."))
-    return redirect("cases:detail", case_uuid=case.uuid)
+            result=form.cleaned_data["result"],
+        ),
+        _("The status was changed."),
+    )
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, case_uuid: object) -> HttpResponse:
+    """Assign to a named clerk, reassign, or unassign (empty choice)."""
+    case = get_case_for_user(request.user, case_uuid)
+    _require_worker_or_403(request, case)
+    form = AssignForm(request.POST, clerks=_clerk_choices(case.municipality))
+
+    def action() -> None:
+        username = form.cleaned_data["assignee"]
+        assignee = clerks_of(case.municipality).filter(username=username).first()
+        assign_case(case, assignee, actor=request.user)
+
+    return _act(request, case, form, action, _("The assignment was changed."))
+
+
+@login_required
+@require_POST
+def handover(request: HttpRequest, case_uuid: object) -> HttpResponse:
+    case = get_case_for_user(request.user, case_uuid)
+    _require_worker_or_403(request, case)
+    targets = {m.slug: m for m in handover_targets(case)} if case.is_open else {}
+    form = HandoverForm(
+        request.POST, targets=[(slug, m.short_name) for slug, m in targets.items()]
+    )
+    response = _act(
+        request,
+        case,
+        form,
+        lambda: hand_over_case(
+            case, targets[form.cleaned_data["municipality"]], actor=request.user
+        ),
+        _("The case was handed over."),
+    )
+    if response.status_code == 302 and not can_work_on(request.user, case):
+        # The case left this user's municipality: back to their inboxes.
+        return redirect("cases:home")
+    return response
+
+
+@login_required
+@require_POST
+def extend(request: HttpRequest, case_uuid: object) -> HttpResponse:
+    case = get_case_for_user(request.user, case_uuid)
+    _require_worker_or_403(request, case)
+    form = ExtendDeadlineForm(request.POST)
+    return _act(
+        request,
+        case,
+        form,
+        lambda: extend_deadline(
+            case,
+            form.cleaned_data["deadline"],
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+        ),
+        _("The deadline was extended."),
+    )

@@ -94,6 +94,21 @@ class SolutionVersion(models.Model):
     retention_days = models.PositiveIntegerField(
         _("retention of personal data (days)"), default=365 * 3
     )
+    retention_days_by_result = models.JSONField(
+        _("retention by result (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            'Optional, e.g. {"rejected": 365}: days per case result; other results keep '
+            "the retention above."
+        ),
+    )
+    workflow = models.JSONField(
+        _("workflow"),
+        null=True,
+        blank=True,
+        help_text=_("Statuses and transitions of the cases; empty for the default workflow."),
+    )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     class Meta:
@@ -114,6 +129,20 @@ class SolutionVersion(models.Model):
         ):
             raise ValidationError(_("A published solution version cannot be changed."))
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # The cases app owns the workflow and result formats; imported here to avoid a cycle.
+        from amtsweg.cases.services import check_retention_by_result, check_workflow
+
+        errors = {}
+        if self.workflow is not None and (problem := check_workflow(self.workflow)):
+            errors["workflow"] = problem
+        if self.retention_days_by_result is not None and (
+            problem := check_retention_by_result(self.retention_days_by_result)
+        ):
+            errors["retention_days_by_result"] = problem
+        if errors:
+            raise ValidationError(errors)
 
     def publish(self) -> None:
         """Freeze this version; from now on it is immutable."""

@@ -1,0 +1,64 @@
+"""The inbox's full-text search over reference number, applicant name and form answers.
+
+One plain column, ``Case.search_text``, on every database: the case-folded reference number
+(also split at its hyphens, so "000042" finds "DA-2026-000042"), the applicant's name and
+the text of every answer as the case view shows it. It is written when the case is opened
+and rewritten whenever those change (``refresh_search_text``); no triggers, nothing that
+exists on one database only in the model.
+
+- PostgreSQL: ``to_tsvector('german', search_text) @@ websearch_to_tsquery('german', q)``,
+  served by a GIN expression index on exactly that expression (migration 0004, created on
+  PostgreSQL only), so stemming finds "Hunde" for "Hund" and the search stays fast.
+- SQLite (and anything else): every word of the query must occur in ``search_text``;
+  both are case-folded in Python, since SQLite's LIKE folds only ASCII letters.
+
+An exact reference number also matches on both, through its unique index.
+"""
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from amtsweg.cases.models import Case
+from amtsweg.forms.services import summarize
+from amtsweg.submissions.models import Submission
+
+SEARCH_CONFIG = "german"
+
+
+def search_text_for(submission: Submission) -> str:
+    """What the search looks through for this submission's case, case-folded."""
+    reference = submission.reference_number or ""
+    parts = [reference, reference.replace("-", " "), submission.applicant_name]
+    if submission.data:
+        for section in summarize(submission.solution_version.form_definition, submission.data):
+            parts.extend(str(row["value"]) for row in section["rows"] if row["value"])
+    return " ".join(part for part in parts if part).casefold()
+
+
+def refresh_search_text(case: Case) -> None:
+    """Rewrite the case's search text from its submission (saved at once)."""
+    case.search_text = search_text_for(case.submission)
+    Case.objects.filter(pk=case.pk).update(search_text=case.search_text)
+
+
+def search_vector() -> SearchVector:
+    """The indexed expression; the index in migration 0004 must stay identical to it."""
+    return SearchVector("search_text", config=SEARCH_CONFIG)
+
+
+def search_cases(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
+    query = " ".join(query.split())
+    if not query:
+        return cases
+    by_reference = Q(submission__reference_number=query.upper())
+    if connection.vendor == "postgresql":
+        matched = cases.alias(search=search_vector()).filter(
+            Q(search=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch"))
+            | by_reference
+        )
+        return matched
+    words = Q()
+    for word in query.casefold().split():
+        words &= Q(search_text__contains=word)
+    return cases.filter(words | by_reference)

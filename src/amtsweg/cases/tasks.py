@@ -1,0 +1,42 @@
+"""Daily jobs of the back office: deadline notices to clerks and the retention deletion."""
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from django_tasks import task
+
+from amtsweg.cases.notices import send_deadline_notices
+from amtsweg.cases.retention import delete_personal_data, expired_cases
+from amtsweg.scheduling.services import periodic
+
+logger = logging.getLogger(__name__)
+
+
+@periodic(every=timedelta(days=1), name="cases.deadline_notices")
+@task()
+def deadline_notices() -> dict[str, Any]:
+    """E-mail every clerk the reference numbers of their cases due within two days and
+    overdue; at most once per clerk and day, however often it runs."""
+    result = send_deadline_notices(timezone.localdate())
+    logger.info("Deadline notices: %s", result)
+    return result
+
+
+@periodic(every=timedelta(days=1), name="cases.delete_expired_personal_data")
+@task()
+def delete_expired_personal_data() -> dict[str, Any]:
+    """Delete the personal data of closed cases whose retention ended (DESIGN rule 5) and say
+    what was deleted: per case the reference number and counts, never the content."""
+    now = timezone.now()
+    deleted = []
+    for case_id in list(expired_cases(now).values_list("pk", flat=True)):
+        summary = delete_personal_data(case_id, now)
+        if summary is not None:
+            deleted.append(summary)
+            logger.info(
+                "Deleted personal data of case %s: %s", summary["reference_number"], summary
+            )
+    logger.info("Deleted the personal data of %d case(s)", len(deleted))
+    return {"cases": len(deleted), "deleted": deleted, "expired_before": now.isoformat()}

@@ -1,0 +1,163 @@
+"""The inbox's GET filters: service, status, assignee, deadline, date range, sort, pagination,
+counts per status without the status filter, clear errors for bad values, and a query count
+that is the same for 3 and 30 cases."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from amtsweg.cases.models import Case, CaseStatus
+from amtsweg.cases.services import assign_case, change_case_status, claim_case
+from amtsweg.submissions.services import submit_application
+from tests.factories import OfferingFactory, SolutionVersionFactory, make_complete_draft
+from tests.staff_login import login_staff
+
+
+def new_case(offering) -> Case:
+    return submit_application(make_complete_draft(offering)).submission.case
+
+
+def shown(response) -> set[str]:
+    return {case.submission.reference_number for case in response.context["page"].object_list}
+
+
+def ref(case: Case) -> str:
+    return case.submission.reference_number
+
+
+@pytest.fixture
+def inbox_url(darmstadt) -> str:
+    return reverse("cases:inbox", args=[darmstadt.slug])
+
+
+@pytest.fixture
+def logged_in(client, darmstadt_clerk):
+    login_staff(client, darmstadt_clerk)
+    return client
+
+
+def test_filter_by_service(logged_in, inbox_url, offering, darmstadt):
+    other = OfferingFactory(
+        municipality=darmstadt,
+        solution_version=SolutionVersionFactory(),
+        title="Sperrmüll anmelden",
+    )
+    dog, bulky = new_case(offering), new_case(other)
+    response = logged_in.get(inbox_url, {"offering": str(other.uuid)})
+    assert shown(response) == {ref(bulky)}
+    assert ref(dog) not in shown(response)
+
+
+def test_filter_by_status_and_counts_ignore_the_status_filter(
+    logged_in, inbox_url, offering, darmstadt_clerk
+):
+    first, second, third = new_case(offering), new_case(offering), new_case(offering)
+    change_case_status(first, CaseStatus.IN_REVIEW, actor=darmstadt_clerk)
+    response = logged_in.get(inbox_url, {"status": CaseStatus.IN_REVIEW})
+    assert shown(response) == {ref(first)}
+    counts = {value: count for value, _label, count in response.context["status_counts"]}
+    assert counts[CaseStatus.RECEIVED] == 2
+    assert counts[CaseStatus.IN_REVIEW] == 1
+    assert response.context["total"] == 3
+    assert {ref(second), ref(third)} == shown(
+        logged_in.get(inbox_url, {"status": CaseStatus.RECEIVED})
+    )
+
+
+def test_filter_by_assignee(logged_in, inbox_url, offering, darmstadt_clerk, darmstadt_admin):
+    mine, theirs, nobodys = new_case(offering), new_case(offering), new_case(offering)
+    claim_case(mine, actor=darmstadt_clerk)
+    claim_case(theirs, actor=darmstadt_admin)
+    assert shown(logged_in.get(inbox_url, {"assignee": "mine"})) == {ref(mine)}
+    assert shown(logged_in.get(inbox_url, {"assignee": "none"})) == {ref(nobodys)}
+    assert shown(logged_in.get(inbox_url, {"assignee": "da.admin"})) == {ref(theirs)}
+    assign_case(theirs, None, actor=darmstadt_admin)
+    assert shown(logged_in.get(inbox_url, {"assignee": "none"})) == {ref(nobodys), ref(theirs)}
+
+
+def test_filter_by_deadline_and_overdue_badge(logged_in, inbox_url, offering):
+    today = timezone.localdate()
+    overdue, soon, later = new_case(offering), new_case(offering), new_case(offering)
+    Case.objects.filter(pk=overdue.pk).update(deadline=today - timedelta(days=1))
+    Case.objects.filter(pk=soon.pk).update(deadline=today + timedelta(days=3))
+    Case.objects.filter(pk=later.pk).update(deadline=today + timedelta(days=4))
+    response = logged_in.get(inbox_url, {"deadline": "overdue"})
+    assert shown(response) == {ref(overdue)}
+    # Not by colour alone: the badge says so in words.
+    assert "overdue" in response.content.decode() or "überfällig" in response.content.decode()
+    assert shown(logged_in.get(inbox_url, {"deadline": "due_soon"})) == {ref(soon)}
+
+
+def test_filter_by_received_date_range(logged_in, inbox_url, offering):
+    old, new = new_case(offering), new_case(offering)
+    Case.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=10))
+    today = timezone.localdate()
+    response = logged_in.get(inbox_url, {"received_from": str(today - timedelta(days=1))})
+    assert shown(response) == {ref(new)}
+    german = (today - timedelta(days=5)).strftime("%d.%m.%Y")
+    assert shown(logged_in.get(inbox_url, {"received_to": german})) == {ref(old)}
+
+
+def test_sort_by_deadline_and_reference(logged_in, inbox_url, offering):
+    first, second = new_case(offering), new_case(offering)
+    Case.objects.filter(pk=first.pk).update(deadline=timezone.localdate() + timedelta(days=30))
+    listed = logged_in.get(inbox_url, {"sort": "deadline"}).context["page"].object_list
+    assert [ref(case) for case in listed] == [ref(second), ref(first)]
+    listed = logged_in.get(inbox_url, {"sort": "reference"}).context["page"].object_list
+    assert [ref(case) for case in listed] == sorted([ref(first), ref(second)])
+
+
+def test_pagination_keeps_the_filters(logged_in, inbox_url, offering, monkeypatch):
+    monkeypatch.setattr("amtsweg.cases.views.PAGE_SIZE", 2)
+    for _ in range(3):
+        new_case(offering)
+    response = logged_in.get(inbox_url, {"assignee": "none", "sort": "received"})
+    assert response.context["page"].paginator.num_pages == 2
+    assert "assignee=none&amp;sort=received&amp;page=2" in response.content.decode()
+    assert len(logged_in.get(inbox_url, {"assignee": "none", "page": "2"}).context["page"]) == 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "no-such-status"},
+        {"deadline": "yesterday"},
+        {"received_from": "31.02.2026"},
+        {"received_from": "2026-05-02", "received_to": "2026-05-01"},
+        {"assignee": "somebody-else"},
+        {"offering": "not-a-uuid"},
+        {"sort": "; DROP TABLE"},
+        {"q": "x" * 500},
+    ],
+)
+def test_bad_filter_values_give_a_form_error(logged_in, inbox_url, offering, params):
+    new_case(offering)
+    response = logged_in.get(inbox_url, params)
+    assert response.status_code == 400
+    assert response.context["form"].errors
+    assert 'role="alert"' in response.content.decode()
+    # The valid rest still shows cases.
+    assert len(response.context["page"].object_list) == 1
+
+
+def test_query_count_is_the_same_for_3_and_30_cases(
+    logged_in, inbox_url, offering, darmstadt_clerk
+):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = logged_in.get(inbox_url, {"assignee": "", "q": ""})
+        assert response.status_code == 200
+        return len(captured)
+
+    cases = [new_case(offering) for _ in range(3)]
+    claim_case(cases[0], actor=darmstadt_clerk)
+    few = queries()
+    for number in range(27):
+        case = new_case(offering)
+        if number % 3 == 0:
+            claim_case(case, actor=darmstadt_clerk)
+    assert queries() == few
