@@ -3,8 +3,8 @@
 #   make run    install everything, migrate, load demo data, serve on http://127.0.0.1:8000/
 #   make test   install everything, lint, check migrations, run the tests (SQLite, then PostgreSQL)
 #
-# Needs only python3 (>= 3.11), node/npm and, for gettext, root with apt. Each step runs only
-# when its inputs changed (stamp files), so a second `make install` takes about a second.
+# Needs only python3 (>= 3.11), node/npm and, for gettext and xmlsec1, root with apt. Each step
+# runs only when its inputs changed (stamp files), so a second `make install` takes a second.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -46,14 +46,14 @@ except psycopg.OperationalError as error:
 endef
 export PG_PROBE
 
-.PHONY: help venv install gettext frontend messages run lint format check-migrations \
+.PHONY: help venv install gettext xmlsec frontend messages run lint format check-migrations \
 	test test-fast test-sqlite test-postgres clean
 
 help:
 	@echo "make run         install, migrate, load demo data, serve on http://$(HOST):$(PORT)/"
 	@echo "make test        install, lint, check migrations, pytest on SQLite and PostgreSQL"
 	@echo "make test-fast   install, then pytest on SQLite only (no lint, no PostgreSQL)"
-	@echo "make install     Python venv, gettext, front-end assets, compiled translations"
+	@echo "make install     Python venv, gettext, xmlsec1, front-end assets, compiled translations"
 	@echo "make lint        ruff format --check and ruff check"
 	@echo "make format      ruff format and ruff check --fix"
 	@echo "make clean       remove var/ (database, uploads, secret key) and .venv/"
@@ -79,6 +79,12 @@ $(PY_STAMP): pyproject.toml | $(BIN)/python
 gettext:
 	@command -v msgfmt >/dev/null 2>&1 || $(MAKE) --no-print-directory \
 		APT_PACKAGE=gettext APT_REASON="msgfmt (GNU gettext) is needed to compile translations" \
+		apt-install
+
+# pysaml2 signs and checks SAML messages (BundID log-in) with the xmlsec1 program.
+xmlsec:
+	@command -v xmlsec1 >/dev/null 2>&1 || $(MAKE) --no-print-directory \
+		APT_PACKAGE=xmlsec1 APT_REASON="xmlsec1 is needed to sign and check SAML messages" \
 		apt-install
 
 .PHONY: apt-install
@@ -113,7 +119,7 @@ messages: $(PY_STAMP) gettext
 		cd src/amtsweg && $(AMTSWEG) compilemessages --ignore=.venv --verbosity=0; \
 	else echo "No translations (.po files) to compile yet."; fi
 
-install: venv gettext frontend messages
+install: venv gettext xmlsec frontend messages
 
 # --- running --------------------------------------------------------------------------------
 

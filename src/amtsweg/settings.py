@@ -5,6 +5,7 @@ typed helpers in ``amtsweg.lib.env`` (each also accepts ``NAME_FILE``). README.m
 variable. Per-municipality configuration lives in the database, never here.
 """
 
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "amtsweg.identity.staff",
+    "amtsweg.identity.bundid",
+    "amtsweg.identity.testidp",
     "amtsweg.demo",
     "amtsweg.api",
 ]
@@ -212,6 +215,18 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # How long an anonymous applicant's draft lives (days).
 AMTSWEG_DRAFT_DAYS = env_int("AMTSWEG_DRAFT_DAYS", 30)
 
+# Citizen log-in with BundID over SAML 2.0 (amtsweg.identity.bundid); README "Register with
+# BundID". Without key and certificate files a pair is generated into $AMTSWEG_VAR_DIR/saml/.
+# The bundled test identity provider stands in for BundID while no IdP metadata file is set;
+# it is on in development (DEBUG) and tests, off in production unless switched on.
+AMTSWEG_SAML_ENTITY_ID = env_str("AMTSWEG_SAML_ENTITY_ID", f"{BASE_URL}/saml/metadata/")
+AMTSWEG_SAML_SP_KEY_FILE = env_str("AMTSWEG_SAML_SP_KEY_FILE") or None
+AMTSWEG_SAML_SP_CERT_FILE = env_str("AMTSWEG_SAML_SP_CERT_FILE") or None
+AMTSWEG_SAML_IDP_METADATA = env_str("AMTSWEG_SAML_IDP_METADATA") or None
+AMTSWEG_BUNDID_DISPLAY_NAME = env_str("AMTSWEG_BUNDID_DISPLAY_NAME", "Amtsweg")
+AMTSWEG_BUNDID_ONLINE_SERVICE_ID = env_str("AMTSWEG_BUNDID_ONLINE_SERVICE_ID")
+AMTSWEG_TEST_IDP = env_bool("AMTSWEG_TEST_IDP", DEBUG or "pytest" in sys.modules)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -221,5 +236,8 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "INFO"},
+        # pysaml2 logs every message it handles at INFO, xmlschema every schema it loads.
+        "saml2": {"level": "WARNING"},
+        "xmlschema": {"level": "ERROR"},
     },
 }

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("amtsweg.submissions.urls")),
     path("backoffice/", include("amtsweg.cases.urls")),
     path("backoffice/", include("amtsweg.identity.urls")),
+    path("saml/", include("amtsweg.identity.bundid.urls")),
+    path("testidp/", include("amtsweg.identity.testidp.urls")),
     path("backoffice/loesungen/", include("amtsweg.catalog.urls_backoffice")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -41,6 +41,8 @@ class DemoSolution:
     fee: Decimal
     #: AGS of municipalities whose cases of this offering another member processes → its AGS.
     processed_elsewhere: dict[str, str]
+    #: The trust level (BundID log-in) the solution needs; "none" allows anonymous applicants.
+    trust_level: str = "none"
 
 
 SOLUTIONS: list[DemoSolution] = [
@@ -90,6 +92,8 @@ SOLUTIONS: list[DemoSolution] = [
         contact_mailbox="strassenverkehr",
         fee=Decimal("30.00"),
         processed_elsewhere={},
+        # Residence must be checked: log in with ELSTER or the Online-Ausweis (test IdP in demo).
+        trust_level="substantial",
     ),
     DemoSolution(
         slug="sondernutzung",

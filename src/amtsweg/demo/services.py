@@ -26,7 +26,6 @@ from amtsweg.catalog.models import (
     Service,
     Solution,
     SolutionVersion,
-    TrustLevel,
     VersionStatus,
 )
 from amtsweg.demo.catalogue import (
@@ -165,7 +164,7 @@ def _publish_first_version(solution: Solution, spec: DemoSolution) -> SolutionVe
     _save_clean(
         version,
         form_definition=spec.definition,
-        trust_level=TrustLevel.NONE,
+        trust_level=spec.trust_level,
         processing_days=spec.processing_days,
     )
     version.publish()

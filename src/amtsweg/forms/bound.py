@@ -47,6 +47,8 @@ class BoundField(BoundItem):
     #: Shown now; a field whose condition depends on the same step is shown and hidden by the
     #: browser script (and its answer is dropped on the server when the condition is false).
     shown: bool = True
+    #: Prefilled from the applicant's identity and locked: shown read-only (amtsweg.forms.prefill).
+    readonly: bool = False
     is_group = False
 
     @property

@@ -20,6 +20,27 @@ from amtsweg.forms.registry import registry
 
 SCHEMA_VERSION = 1
 APPLICANT_ATTRIBUTES = {"given_name", "family_name", "email"}
+#: Identity attributes a field may be prefilled from (``"prefill": "bundid.<name>"``), with the
+#: field types that can hold each; ``"locked": true`` keeps the identity's value unchangeable.
+PREFILL_SOURCES: dict[str, set[str]] = {
+    **{
+        f"bundid.{name}": {"text", "textarea"}
+        for name in (
+            "given_name",
+            "family_name",
+            "street",
+            "house_number",
+            "street_and_number",
+            "city",
+            "organisation_name",
+            "organisation_id",
+        )
+    },
+    "bundid.birth_date": {"date", "text"},
+    "bundid.postcode": {"postcode", "text"},
+    "bundid.email": {"email", "text"},
+    "bundid.address": {"address"},
+}
 GROUP = "group"
 LOGIC_KEYS = ("visible_if", "required_if", "value")
 
@@ -114,6 +135,10 @@ def _check_items(
             low, high = item.get("min_items", 0), item.get("max_items")
             if high is not None and high < max(low, 1):
                 problems.append(f"Group {path!r}: max_items is below min_items.")
+            if item.get("repeatable") and any(
+                "prefill" in child for _child_path, child in walk(item.get("fields", []))
+            ):
+                problems.append(f"Group {path!r} is repeatable; its fields cannot be prefilled.")
             problems.extend(_check_items(item.get("fields", []), f"{path}.", paths))
             continue
         if type_name not in registry:
@@ -124,8 +149,27 @@ def _check_items(
         applicant = item.get("applicant")
         if applicant and applicant not in APPLICANT_ATTRIBUTES:
             problems.append(f"Field {path!r} names the unknown applicant attribute {applicant!r}.")
+        problems.extend(_check_prefill(item, path))
         problems.extend(registry[type_name].check_definition(item))
     return problems
+
+
+def _check_prefill(item: dict[str, Any], path: str) -> list[str]:
+    """``prefill`` names a known source that fits the field's type; ``locked`` needs it."""
+    source = item.get("prefill")
+    if source is None:
+        if item.get("locked"):
+            return [f"Field {path!r} is locked but has no prefill source."]
+        return []
+    if source not in PREFILL_SOURCES:
+        known = ", ".join(sorted(PREFILL_SOURCES))
+        return [f"Field {path!r} names the unknown prefill source {source!r} (known: {known})."]
+    if item.get("type") not in PREFILL_SOURCES[source]:
+        kind = item.get("type")
+        return [f"Field {path!r} of type {kind!r} cannot be prefilled from {source!r}."]
+    if "locked" in item and not isinstance(item["locked"], bool):
+        return [f"Field {path!r}: locked must be true or false."]
+    return []
 
 
 def _check_logic(item: dict[str, Any], where: str) -> list[str]:

@@ -7,6 +7,7 @@ from amtsweg.forms import computed, field_types  # noqa: F401  (register the bui
 from amtsweg.forms.bound import BoundField, BoundGroup, BoundItem
 from amtsweg.forms.definition import (
     APPLICANT_ATTRIBUTES,
+    PREFILL_SOURCES,
     SCHEMA_VERSION,
     DefinitionError,
     check_definition,
@@ -14,6 +15,7 @@ from amtsweg.forms.definition import (
     steps_of,
 )
 from amtsweg.forms.export import data_schema
+from amtsweg.forms.prefill import lock_answers, mark_locked, with_prefill
 from amtsweg.forms.scenarios import ScenarioResult, run_scenarios
 from amtsweg.forms.validation import (
     ITEMS_SUFFIX,
@@ -32,6 +34,7 @@ from amtsweg.forms.validation import (
 __all__ = [
     "APPLICANT_ATTRIBUTES",
     "ITEMS_SUFFIX",
+    "PREFILL_SOURCES",
     "SCHEMA_VERSION",
     "BoundField",
     "BoundGroup",
@@ -46,6 +49,8 @@ __all__ = [
     "clean_submission",
     "data_schema",
     "item_count",
+    "lock_answers",
+    "mark_locked",
     "run_scenarios",
     "step_index",
     "steps_of",
@@ -53,4 +58,5 @@ __all__ = [
     "validate_step",
     "validate_submission",
     "visible_steps",
+    "with_prefill",
 ]

@@ -64,6 +64,19 @@ class Submission(models.Model):
         choices=TrustLevel.choices,
         default=TrustLevel.NONE,
     )
+    # Who applies, when logged in with BundID: the citizen account and, for an organisation
+    # account, the organisation the application is made for.
+    citizen = models.ForeignKey(
+        "bundid.Citizen",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submissions",
+    )
+    on_behalf_of_name = models.CharField(_("on behalf of"), max_length=200, blank=True)
+    on_behalf_of_id = models.CharField(
+        _("identifier of the organisation"), max_length=100, blank=True
+    )
     applicant_name = models.CharField(_("applicant"), max_length=200, blank=True)
     applicant_email = models.EmailField(_("applicant e-mail"), blank=True)
     language = models.CharField(

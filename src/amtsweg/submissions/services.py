@@ -16,6 +16,8 @@ from amtsweg.forms.services import (
     validate_submission,
     visible_steps,
 )
+from amtsweg.identity.bundid.identity import CitizenIdentity
+from amtsweg.identity.bundid.services import citizen_account
 from amtsweg.submissions.attachments import check_attachments
 from amtsweg.submissions.models import (
     ResumeLink,
@@ -55,6 +57,32 @@ def start_draft(offering: Offering) -> Submission:
         offering=offering,
         solution_version=offering.solution_version,
         expires_at=draft_expiry(),
+    )
+
+
+def record_applicant(draft: Submission, identity: CitizenIdentity | None) -> None:
+    """Note who applies when logged in with BundID: the citizen account, the trust level
+    reached and, for an organisation account, for whom the application is made.
+
+    Called when a logged-in citizen starts and again before the submit, because the citizen
+    may have logged in (again, at a higher level) in between. Without a log-in nothing
+    changes: an anonymous draft stays anonymous.
+    """
+    if identity is None or draft.is_submitted:
+        return
+    organisation = identity.organisation
+    draft.citizen = citizen_account(identity)
+    draft.trust_level = identity.trust_level
+    draft.on_behalf_of_name = organisation.name[:200] if organisation else ""
+    draft.on_behalf_of_id = organisation.identifier[:100] if organisation else ""
+    draft.save(
+        update_fields=[
+            "citizen",
+            "trust_level",
+            "on_behalf_of_name",
+            "on_behalf_of_id",
+            "updated_at",
+        ]
     )
 
 

@@ -18,12 +18,16 @@ from amtsweg.forms.services import (
     applicant_attributes,
     bind_step,
     change_entries,
+    lock_answers,
+    mark_locked,
     step_index,
     steps_of,
     summarize,
     validate_step,
     visible_steps,
+    with_prefill,
 )
+from amtsweg.identity.bundid.services import current_citizen, trust_redirect
 from amtsweg.submissions import drafts
 from amtsweg.submissions.attachments import receive_uploads
 from amtsweg.submissions.forms import ResumeEmailForm, StatusLookupForm
@@ -34,6 +38,7 @@ from amtsweg.submissions.services import (
     SubmissionIncomplete,
     find_submission_by_reference,
     missing_steps,
+    record_applicant,
     request_resume_mail,
     save_step,
     start_draft,
@@ -48,10 +53,26 @@ RETURN_TO_SUMMARY = "summary"
 def start(request: HttpRequest, municipality_slug: str, offering_slug: str) -> HttpResponse:
     """Open a draft for the service and go to its first step."""
     offering = get_live_offering(get_municipality(municipality_slug), offering_slug)
+    offering_page = reverse("catalog:offering", args=[municipality_slug, offering_slug])
+    if login := trust_redirect(request, offering.solution_version.trust_level, offering_page):
+        return login
     draft = start_draft(offering)
+    record_applicant(draft, current_citizen(request))
     drafts.remember(request, draft)
     first_step = steps_of(draft.solution_version.form_definition)[0]["key"]
     return redirect("submissions:step", draft_uuid=draft.uuid, step_key=first_step)
+
+
+def _needs_login(request: HttpRequest, draft: Submission) -> HttpResponse | None:
+    """The BundID log-in when the draft's solution needs a higher trust level than this
+    session has; afterwards the citizen comes back to this page."""
+    return trust_redirect(request, draft.solution_version.trust_level, request.get_full_path())
+
+
+def _identity_attributes(request: HttpRequest) -> dict[str, object]:
+    """What fields may be prefilled from: the logged-in citizen's attributes, else nothing."""
+    citizen = current_citizen(request)
+    return citizen.attributes() if citizen is not None else {}
 
 
 def _journey_context(draft: Submission, current: int | None) -> dict[str, object]:
@@ -71,6 +92,8 @@ def step(request: HttpRequest, draft_uuid: object, step_key: str) -> HttpRespons
     draft = drafts.get_owned_submission(request, draft_uuid)
     if draft.is_submitted:
         return redirect("submissions:confirmation", draft_uuid=draft.uuid)
+    if login := _needs_login(request, draft):
+        return login
     definition = draft.solution_version.form_definition
     if step_index(definition, step_key) is None:
         raise Http404(_("This form has no such step."))
@@ -87,11 +110,13 @@ def step(request: HttpRequest, draft_uuid: object, step_key: str) -> HttpRespons
         return redirect("submissions:step", draft_uuid=draft.uuid, step_key=keys[first_missing])
     current = steps[index]
     return_to_summary = request.GET.get("return") == RETURN_TO_SUMMARY
+    identity = _identity_attributes(request)
 
     errors: list[object] = []
     messages: list[str] = []
     if request.method == "POST":
         raw = {name: request.POST.getlist(name) for name in request.POST}
+        lock_answers(current, raw, identity)  # locked fields: the identity's values only
         receive_uploads(draft, current, raw, request.FILES)  # before "remove entry" renumbers
         entry_action = change_entries(current, raw, request.POST)
         result = validate_step(current, raw, draft.data)
@@ -110,7 +135,8 @@ def step(request: HttpRequest, draft_uuid: object, step_key: str) -> HttpRespons
         else:
             fields, errors, messages = result.fields, result.errors, result.messages
     else:
-        fields = bind_step(current, draft.data)
+        fields = bind_step(current, with_prefill(current, draft.data, identity))
+    mark_locked(fields, current, identity)
 
     context = _journey_context(draft, index)
     context.update(
@@ -133,8 +159,11 @@ def summary(request: HttpRequest, draft_uuid: object) -> HttpResponse:
     draft = drafts.get_owned_submission(request, draft_uuid)
     if draft.is_submitted:
         return redirect("submissions:confirmation", draft_uuid=draft.uuid)
+    if login := _needs_login(request, draft):
+        return login
     problems: dict[str, str] = {}
     if request.method == "POST":
+        record_applicant(draft, current_citizen(request))
         try:
             receipt = submit_application(draft, language=get_language() or "de")
         except SubmissionIncomplete as incomplete:

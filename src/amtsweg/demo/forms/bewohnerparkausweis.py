@@ -29,7 +29,7 @@ DEFINITION: dict[str, Any] = {
                 "zone can get a permit.")),
             *applicant_fields(street_help=(
                 "Ihre gemeldete Anschrift im Bewohnerparkgebiet.",
-                "Your registered address in the residents' parking zone.")),
+                "Your registered address in the residents' parking zone."), from_bundid=True),
         ]),
         step("fahrzeug", "Fahrzeug", "Vehicle", [
             field("text", "licence_plate", "Amtliches Kennzeichen", "Licence plate",

@@ -61,16 +61,23 @@ def step(key: str, de: str, en: str, fields: list[Field]) -> dict[str, Any]:
 
 
 def applicant_fields(
-    *, phone_required: bool = False, street_help: tuple[str, str] | None = None
+    *,
+    phone_required: bool = False,
+    street_help: tuple[str, str] | None = None,
+    from_bundid: bool = False,
 ) -> list[Field]:
-    """Name and e-mail (marked as the form's applicant attributes), phone and postal address."""
+    """Name and e-mail (marked as the form's applicant attributes), phone and postal address.
+
+    ``from_bundid`` prefills them from the BundID log-in and locks name and address, for
+    services that need a checked identity (trust level substantial or higher).
+    """
     street = field(
         "text", "street", "Straße und Hausnummer", "Street and house number",
         autocomplete="street-address", max_length=150,
     )  # fmt: skip
     if street_help:
         street["help"] = hint(*street_help)
-    return [
+    fields = [
         field("text", "given_name", "Vorname", "Given name",
               applicant="given_name", autocomplete="given-name", max_length=100),
         field("text", "family_name", "Familienname", "Family name",
@@ -85,6 +92,20 @@ def applicant_fields(
         field("postcode", "postcode", "Postleitzahl", "Postcode", autocomplete="postal-code"),
         field("text", "city", "Ort", "Town", autocomplete="address-level2", max_length=100),
     ]  # fmt: skip
+    if from_bundid:
+        sources = {
+            "given_name": ("bundid.given_name", True),
+            "family_name": ("bundid.family_name", True),
+            "email": ("bundid.email", False),
+            "street": ("bundid.street_and_number", True),
+            "postcode": ("bundid.postcode", True),
+            "city": ("bundid.city", True),
+        }
+        for item in fields:
+            if item["key"] in sources:
+                source, locked = sources[item["key"]]
+                item.update(prefill=source, locked=locked)
+    return fields
 
 
 def applicant_answers(person: DemoApplicant, postcode: str, city: str) -> dict[str, Any]:
