@@ -56,6 +56,8 @@ help:
 	@echo "make install     Python venv, gettext, xmlsec1, front-end assets, compiled translations"
 	@echo "make lint        ruff format --check and ruff check"
 	@echo "make format      ruff format and ruff check --fix"
+	@echo "make bench       submission benchmark, SQLite and PostgreSQL (~9 min); figures to docs/benchmarks.md"
+	@echo "make bench-quick the same for a few seconds per level on SQLite: checks the suite runs"
 	@echo "make clean       remove var/ (database, uploads, secret key) and .venv/"
 
 # --- installation ---------------------------------------------------------------------------
@@ -173,6 +175,17 @@ test-postgres: $(PY_STAMP)
 		exit 0; fi; \
 	echo "== pytest on PostgreSQL at $${url##*@}"; \
 	AMTSWEG_VAR_DIR="$(TEST_VAR_DIR)" DATABASE_URL="$$url" $(BIN)/pytest -q
+
+# --- benchmarks -----------------------------------------------------------------------------
+
+# The submission benchmark (bench/, docs/benchmarks.md): loopback only, bounded in time. The full
+# run appends a dated section to docs/benchmarks.md; the quick one only checks the suite runs.
+.PHONY: bench bench-quick
+bench: install
+	$(BIN)/python -m bench --profile
+
+bench-quick: install
+	$(BIN)/python -m bench --quick
 
 # --- cleaning -------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sprache/", set_language, name="set_language"),
     path("healthz", core_views.health, name="health"),
+    path("_bench/", include("amtsweg.core.bench_views")),  # only with AMTSWEG_BENCH_BASELINE
 ]
 
 handler400 = "amtsweg.core.views.bad_request"
