@@ -6,10 +6,12 @@
 - ``choices``: choice, yesno, select, multichoice, codelist
 - ``identifiers``: postcode, iban, tax_id, ags
 - ``notice``: notice (holds no data)
+- ``address``: address (street, house number, addition, postcode, town as one answer)
 - ``files``: file (uploads; the files themselves are kept by the submissions app)
 """
 
 from amtsweg.forms.field_types import (  # noqa: F401  (each module registers its types)
+    address,
     choices,
     dates,
     files,
