@@ -57,7 +57,7 @@ def _start_of(day: date) -> datetime:
 def filtered(
     municipality: Municipality,
     chosen: InboxFilter,
-    user: AbstractBaseUser,
+    user: AbstractBaseUser | None,
     *,
     with_status: bool = True,
 ) -> QuerySet[Case]:
@@ -65,7 +65,7 @@ def filtered(
     if chosen.offering:
         cases = cases.filter(submission__offering__uuid=chosen.offering)
     if chosen.assignee == MINE:
-        cases = cases.filter(assignee=user)
+        cases = cases.filter(assignee=user) if user else cases.none()
     elif chosen.assignee == UNASSIGNED:
         cases = cases.filter(assignee__isnull=True)
     elif chosen.assignee:
@@ -86,8 +86,16 @@ def filtered(
     return cases
 
 
-def inbox(municipality: Municipality, chosen: InboxFilter, user: AbstractBaseUser) -> QuerySet:
-    """The page's cases, sorted, with what the list shows preloaded (and nothing more)."""
+def inbox(
+    municipality: Municipality,
+    chosen: InboxFilter | None = None,
+    user: AbstractBaseUser | None = None,
+    *,
+    status: str = "",
+) -> QuerySet[Case]:
+    """The page's cases, sorted, with what the list shows preloaded (and nothing more).
+    ``status`` alone is the short form of ``InboxFilter(status=…)``."""
+    chosen = chosen or InboxFilter(status=status)
     return (
         filtered(municipality, chosen, user)
         .select_related(
@@ -106,15 +114,19 @@ def inbox(municipality: Municipality, chosen: InboxFilter, user: AbstractBaseUse
 
 
 def status_counts(
-    municipality: Municipality, chosen: InboxFilter, user: AbstractBaseUser
+    municipality: Municipality,
+    chosen: InboxFilter | None = None,
+    user: AbstractBaseUser | None = None,
 ) -> dict[str, int]:
-    """Cases per status for the current filter without its status part."""
-    return dict(
-        filtered(municipality, chosen, user, with_status=False)
+    """Cases per status for the current filter without its status part; every status of the
+    default workflow is listed (zero included), other workflows' statuses where they occur."""
+    counted = dict(
+        filtered(municipality, chosen or InboxFilter(), user, with_status=False)
         .values_list("status")
         .annotate(count=Count("pk"))
         .order_by()
     )
+    return {**dict.fromkeys(DEFAULT.statuses, 0), **counted}
 
 
 def offerings_in(municipality: Municipality) -> QuerySet[Offering]:

@@ -275,16 +275,17 @@ def handover(request: HttpRequest, case_uuid: object) -> HttpResponse:
     form = HandoverForm(
         request.POST, targets=[(slug, m.short_name) for slug, m in targets.items()]
     )
+    moved: list[Case] = []
     response = _act(
         request,
         case,
         form,
-        lambda: hand_over_case(
-            case, targets[form.cleaned_data["municipality"]], actor=request.user
+        lambda: moved.append(
+            hand_over_case(case, targets[form.cleaned_data["municipality"]], actor=request.user)
         ),
         _("The case was handed over."),
     )
-    if response.status_code == 302 and not can_work_on(request.user, case):
+    if moved and not can_work_on(request.user, moved[0]):
         # The case left this user's municipality: back to their inboxes.
         return redirect("cases:home")
     return response
