@@ -125,12 +125,14 @@ install: venv gettext xmlsec frontend messages
 
 # --- running --------------------------------------------------------------------------------
 
+# The demo's citizens log in at the bundled test identity provider (README "Citizen log-in with
+# BundID"); AMTSWEG_TEST_IDP=false in the environment switches it off.
 run: install
 	@mkdir -p "$(AMTSWEG_VAR_DIR)"
 	$(AMTSWEG) migrate --noinput
 	$(AMTSWEG) collectstatic --noinput --verbosity=0
 	$(AMTSWEG) demo --if-empty
-	$(AMTSWEG) serve --host $(HOST) --port $(PORT)
+	AMTSWEG_TEST_IDP="$${AMTSWEG_TEST_IDP:-true}" $(AMTSWEG) serve --host $(HOST) --port $(PORT)
 
 # --- quality --------------------------------------------------------------------------------
 
