@@ -66,11 +66,8 @@ def test_search_finds_non_ascii_names_case_insensitively(
     client, darmstadt_clerk, darmstadt, cases
 ):
     _erika, hans = cases
-    assert (
-        search(client, darmstadt_clerk, darmstadt, "GROSS" if POSTGRES else "GROß")
-        == {hans.submission.reference_number}
-        or POSTGRES
-    )
+    # Upper-case "ß" stays "ß" in Python's upper(); case-folding handles it on both databases.
+    assert search(client, darmstadt_clerk, darmstadt, "GROß") == {hans.submission.reference_number}
 
 
 def test_search_stays_within_the_municipality(
@@ -94,8 +91,8 @@ def test_refresh_rewrites_the_text(cases):
 @pytest.mark.skipif(not POSTGRES, reason="German full-text search runs on PostgreSQL only")
 def test_postgres_stems_german_words_and_has_the_index(client, darmstadt_clerk, darmstadt, cases):
     erika, _hans = cases
-    # "Nachbarn" in the remarks is found as "Nachbar" (German stemming).
-    assert search(client, darmstadt_clerk, darmstadt, "Nachbar") == {
+    # "nachts" in the remarks is found as "Nacht" (German stemming).
+    assert search(client, darmstadt_clerk, darmstadt, "Nacht") == {
         erika.submission.reference_number
     }
     with connection.cursor() as cursor:
