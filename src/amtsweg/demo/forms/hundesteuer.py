@@ -14,7 +14,6 @@ from amtsweg.demo.forms.common import (
     applicant_fields,
     field,
     hint,
-    notice,
     step,
 )
 
