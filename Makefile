@@ -3,8 +3,9 @@
 #   make run    install everything, migrate, load demo data, serve on http://127.0.0.1:8000/
 #   make test   install everything, lint, check migrations, run the tests (SQLite, then PostgreSQL)
 #
-# Needs only python3 (>= 3.11), node/npm and, for gettext and xmlsec1, root with apt. Each step
-# runs only when its inputs changed (stamp files), so a second `make install` takes a second.
+# Needs only python3 (>= 3.11), node/npm and, for gettext, xmlsec1 and the PDF libraries (Pango,
+# DejaVu fonts), root with apt. Each step runs only when its inputs changed (stamp files), so a
+# second `make install` takes a second.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -46,14 +47,14 @@ except psycopg.OperationalError as error:
 endef
 export PG_PROBE
 
-.PHONY: help venv install gettext xmlsec frontend messages run lint format check-migrations \
+.PHONY: help venv install gettext xmlsec pdf frontend messages run lint format check-migrations \
 	test test-fast test-sqlite test-postgres clean
 
 help:
 	@echo "make run         install, migrate, load demo data, serve on http://$(HOST):$(PORT)/"
 	@echo "make test        install, lint, check migrations, pytest on SQLite and PostgreSQL"
 	@echo "make test-fast   install, then pytest on SQLite only (no lint, no PostgreSQL)"
-	@echo "make install     Python venv, gettext, xmlsec1, front-end assets, compiled translations"
+	@echo "make install     Python venv, gettext, xmlsec1, PDF libraries, front-end assets, translations"
 	@echo "make lint        ruff format --check and ruff check"
 	@echo "make format      ruff format and ruff check --fix"
 	@echo "make bench       submission benchmark, SQLite and PostgreSQL (~9 min); figures to docs/benchmarks.md"
@@ -89,6 +90,17 @@ xmlsec:
 		APT_PACKAGE=xmlsec1 APT_REASON="xmlsec1 is needed to sign and check SAML messages" \
 		apt-install
 
+# WeasyPrint (receipts and decisions as PDF/A) loads Pango and HarfBuzz at run time, and the
+# documents are set in DejaVu, whose fonts are embedded into every PDF. Checked by importing
+# WeasyPrint (it fails without Pango) and asking fontconfig for the font.
+PDF_APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+pdf: $(PY_STAMP)
+	@{ $(BIN)/python -c 'import weasyprint' >/dev/null 2>&1 \
+		&& fc-list 'DejaVu Sans' 2>/dev/null | grep -q .; } || $(MAKE) --no-print-directory \
+		APT_PACKAGE="$(PDF_APT_PACKAGES)" \
+		APT_REASON="WeasyPrint needs Pango, HarfBuzz and the DejaVu fonts to make PDF documents" \
+		apt-install
+
 .PHONY: apt-install
 apt-install:
 	@if [ "$$(id -u)" -ne 0 ]; then \
@@ -121,7 +133,7 @@ messages: $(PY_STAMP) gettext
 		cd src/amtsweg && $(AMTSWEG) compilemessages --ignore=.venv --verbosity=0; \
 	else echo "No translations (.po files) to compile yet."; fi
 
-install: venv gettext xmlsec frontend messages
+install: venv gettext xmlsec pdf frontend messages
 
 # --- running --------------------------------------------------------------------------------
 

@@ -92,8 +92,7 @@ def test_submission_is_audited(complete_draft, darmstadt):
 def test_confirmation_job_is_written_with_the_submission(complete_draft):
     submission = submit_application(complete_draft).submission
 
-    job = DBTaskResult.objects.get()
-    assert job.task_path == TASK_PATH
+    job = DBTaskResult.objects.get(task_path=TASK_PATH)
     assert job.args_kwargs == {"args": [submission.pk], "kwargs": {}}
     assert job.status == "READY"
 
@@ -112,5 +111,5 @@ def test_each_submission_gets_its_own_case_and_job(offering, submit):
     second = submit(make_complete_draft(offering, given_name="Max")).submission
     assert first.reference_number != second.reference_number
     assert Case.objects.count() == 2
-    assert DBTaskResult.objects.count() == 2
+    assert DBTaskResult.objects.filter(task_path=TASK_PATH).count() == 2
     assert second.applicant_name == "Max Mustermann"

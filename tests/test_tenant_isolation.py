@@ -65,6 +65,9 @@ def fill(parameters: list[str], case: Case) -> dict[str, object]:
         "attachment_uuid": (
             case.submission.attachments.values_list("uuid", flat=True).first() or case.uuid
         ),
+        "document_uuid": (
+            case.submission.documents.values_list("uuid", flat=True).first() or case.uuid
+        ),
     }
     unknown = set(parameters) - set(values)
     assert not unknown, f"Teach this test how to fill {unknown}"

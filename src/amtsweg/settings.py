@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "amtsweg.forms",
     "amtsweg.submissions",
     "amtsweg.cases",
+    "amtsweg.documents",
     "amtsweg.audit",
     "amtsweg.scheduling",
     "amtsweg.identity",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("amtsweg.tenants.urls")),
     path("kommunen/", include("amtsweg.catalog.urls")),
     path("", include("amtsweg.submissions.urls")),
+    path("", include("amtsweg.documents.urls")),
     path("backoffice/", include("amtsweg.cases.urls")),
     path("backoffice/", include("amtsweg.identity.urls")),
     path("saml/", include("amtsweg.identity.bundid.urls")),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from amtsweg.audit.services import record_event
 from amtsweg.cases.services import open_case_for
 from amtsweg.catalog.models import Offering
+from amtsweg.documents.services import request_receipt
 from amtsweg.forms.services import (
     applicant_attributes,
     clean_submission,
@@ -205,6 +206,7 @@ def _submit(draft: Submission, idempotency_key: str | None, language: str) -> Re
             },
         )
         submission_received.enqueue(submission.pk)
+        request_receipt(submission)  # the receipt PDF's row and job, in this transaction
     return Receipt(submission=submission, access_code=access_code, created=True)
 
 

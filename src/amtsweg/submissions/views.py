@@ -227,6 +227,7 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
             )
     context: dict[str, object] = {"form": form, "submission": submission}
     if submission is not None:
+        drafts.remember(request, submission)  # lets this session download the receipt
         context["history"] = public_status_history(submission)
         context["case"] = submission.case
     return render(request, "submissions/status.html", context)

@@ -1,0 +1,109 @@
+"""The documents app's public door: asking for a receipt, finding documents for the people
+allowed to see them, and the report of what is missing.
+
+Scoping stays with the callers' accessors: the applicant's submission comes from their browser
+session (``submissions.drafts.get_owned_submission``), the clerk's case from
+``cases.services.get_case_for_user``; here documents are only looked up *within* those.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+
+from amtsweg.cases.models import Case
+from amtsweg.documents.models import Document, DocumentKind, GenerationState
+from amtsweg.documents.rendering import render_pdf
+from amtsweg.documents.tasks import generate_receipt
+from amtsweg.submissions.models import Submission, SubmissionStatus
+
+__all__ = [
+    "Document",
+    "DocumentKind",
+    "GenerationState",
+    "document_response",
+    "documents_of_case",
+    "get_case_document",
+    "missing_receipts",
+    "ready_receipt",
+    "render_pdf",
+    "request_receipt",
+]
+
+
+def request_receipt(submission: Submission) -> Document:
+    """Ask for the receipt of a just-submitted application: its pending row and its job.
+
+    Call it inside the submit's transaction (``submit_application`` does), so that no
+    acknowledged submission is ever without its receipt job; a second call adds nothing.
+    """
+    document, created = Document.objects.get_or_create(
+        submission=submission,
+        kind=DocumentKind.RECEIPT,
+        defaults={
+            "case": Case.objects.filter(submission=submission).first(),
+            "language": submission.language or "de",
+        },
+    )
+    if created:
+        generate_receipt.enqueue(submission.pk)
+    return document
+
+
+def ready_receipt(submission: Submission) -> Document | None:
+    """The submission's finished receipt, or None while it is being made (or failed)."""
+    return (
+        Document.objects.filter(
+            submission=submission, kind=DocumentKind.RECEIPT, state=GenerationState.DONE
+        )
+        .select_related("submission")
+        .first()
+    )
+
+
+def documents_of_case(case: Case) -> QuerySet[Document]:
+    """Every document of a case the caller has already been allowed to see."""
+    return Document.objects.filter(Q(case=case) | Q(submission_id=case.submission_id))
+
+
+def get_case_document(case: Case, document_uuid: object) -> Document:
+    """One finished document of ``case``; 404 for any other, another case's included."""
+    try:
+        return (
+            documents_of_case(case)
+            .filter(state=GenerationState.DONE)
+            .select_related("submission")
+            .get(uuid=document_uuid)
+        )
+    except (Document.DoesNotExist, ValidationError, ValueError):
+        raise Http404(_("No such document.")) from None
+
+
+def document_response(document: Document) -> FileResponse:
+    """The PDF as a download: never shown inline, never sniffed, never cached on the way."""
+    try:
+        content = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("The file of this document is missing from the storage.")) from None
+    response = FileResponse(
+        content,
+        as_attachment=True,
+        filename=document.download_name(),
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def missing_receipts() -> QuerySet[Submission]:
+    """Submitted applications without a finished receipt: the reconciliation report.
+
+    Covers receipts pending or failed and submissions that have no receipt row at all (from
+    before receipts existed); ``generate_receipt.enqueue(pk)`` for each makes them.
+    """
+    done = Document.objects.filter(kind=DocumentKind.RECEIPT, state=GenerationState.DONE)
+    return Submission.objects.filter(status=SubmissionStatus.SUBMITTED).exclude(
+        pk__in=done.values("submission_id")
+    )
