@@ -42,6 +42,7 @@ SAME_IN_GERMAN = {
     "Version",
     "Version %(number)s",
     "Online-Ausweis (eID)",
+    "Mein Amtsweg",
 }
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]")
