@@ -10,6 +10,7 @@ urlpatterns = [
     path("kommunen/", include("amtsweg.catalog.urls")),
     path("", include("amtsweg.submissions.urls")),
     path("", include("amtsweg.documents.urls")),
+    path("mein-amtsweg/", include("amtsweg.cases.citizen_urls")),
     path("backoffice/", include("amtsweg.cases.urls")),
     path("backoffice/", include("amtsweg.identity.urls")),
     path("saml/", include("amtsweg.identity.bundid.urls")),

@@ -133,3 +133,64 @@ class ExtendDeadlineForm(KernFormMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class MessageForm(KernFormMixin, forms.Form):
+    """A message from the office to the applicant's mailbox."""
+
+    prefix = "message"
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(
+        label=_("Message"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class FollowUpForm(MessageForm):
+    """A follow-up request (Nachforderung): what is missing, and by when."""
+
+    prefix = "follow_up"
+    due_date = forms.DateField(
+        label=_("Answer due by"), input_formats=DATE_FORMATS, widget=DateInput()
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern); the content checks are
+    ``cases.mailbox``'s, this only passes the list on."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, (list, tuple)) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files if item]
+
+
+class AnswerForm(KernFormMixin, forms.Form):
+    """The applicant's answer to a follow-up request. The files are checked by
+    ``cases.mailbox.answer_follow_up`` (by content, size and count), not here, so that the
+    checks are the same ones the form uploads pass."""
+
+    body = forms.CharField(
+        label=_("Your answer"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    files = MultipleFileField(
+        label=_("Files"),
+        required=False,
+        help_text=_("PDF, PNG or JPEG; up to 5 files of at most 10 MB each."),
+        widget=MultipleFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    )
+
+
+class WithdrawForm(KernFormMixin, forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, I withdraw this application. I understand that this cannot be undone."),
+    )

@@ -3,11 +3,13 @@ result, and the records of deadline notices sent to clerks."""
 
 import uuid
 from datetime import date
-from functools import cached_property
-from typing import TYPE_CHECKING
+from functools import cached_property, partial
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.submissions.models import Submission
@@ -96,6 +98,11 @@ class Case(models.Model):
     )
     personal_data_deleted_at = models.DateTimeField(
         _("personal data deleted at"), null=True, blank=True
+    )
+    has_new_reply = models.BooleanField(
+        _("new answer from the applicant"),
+        default=False,
+        help_text=_("Set when the applicant answers a follow-up request; cleared when seen."),
     )
     # Case-folded reference number, applicant name and answers, for the inbox search
     # (cases.search); PostgreSQL searches it with the German full-text configuration.
@@ -219,3 +226,120 @@ class DeadlineNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id} {self.sent_on}"
+
+
+class MessageDirection(models.TextChoices):
+    TO_APPLICANT = "to_applicant", _("from the office to the applicant")
+    TO_OFFICE = "to_office", _("from the applicant to the office")
+
+
+class MessageQuerySet(models.QuerySet["Message"]):
+    def open_follow_ups(self) -> "MessageQuerySet":
+        """Follow-up requests (Nachforderungen) still waiting for the applicant's answer."""
+        return self.filter(is_follow_up_request=True, answered_at__isnull=True)
+
+
+class Message(models.Model):
+    """A message in a case's mailbox (Postfach) between the office and the applicant.
+
+    A follow-up request (Nachforderung) is a message to the applicant with
+    ``is_follow_up_request`` and a ``due_date``; the applicant's answer is a message of its
+    own (``answer_to``). E-mails never carry subject or body: they only say that something
+    new is waiting. ``applicant_notified_at``, ``staff_notified_at`` and
+    ``reminder_sent_at`` record each e-mail, so a retried task sends nothing twice.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(_("direction"), max_length=20, choices=MessageDirection.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("sent by"),
+        help_text=_("The clerk who wrote it; empty for the applicant's messages."),
+    )
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    is_follow_up_request = models.BooleanField(_("follow-up request"), default=False)
+    due_date = models.DateField(_("answer due by"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answer_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="answers",
+        verbose_name=_("answer to"),
+    )
+    applicant_notified_at = models.DateTimeField(null=True, blank=True)
+    staff_notified_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["is_follow_up_request", "due_date"], name="message_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_follow_up_request=False)
+                | (models.Q(direction="to_applicant") & models.Q(due_date__isnull=False)),
+                name="follow_up_to_applicant_with_due_date",
+            )
+        ]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.uuid}"
+
+    @property
+    def is_from_office(self) -> bool:
+        return self.direction == MessageDirection.TO_APPLICANT
+
+    @property
+    def awaits_answer(self) -> bool:
+        return self.is_follow_up_request and self.answered_at is None
+
+
+def message_attachment_path(attachment: "MessageAttachment", filename: str) -> str:
+    """Made of UUIDs only, like the submission's attachments (no names in storage paths)."""
+    return f"messages/{attachment.message.case.uuid}/{attachment.uuid}"
+
+
+class MessageAttachment(models.Model):
+    """A file sent with a message, checked as strictly as the form's uploads
+    (``submissions.attachments.check_upload``) and kept in the storage."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    file = models.FileField(_("file"), upload_to=message_attachment_path, max_length=255)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message attachment")
+        verbose_name_plural = _("message attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+@receiver(post_delete, sender=MessageAttachment)
+def _delete_stored_file(
+    sender: type[MessageAttachment], instance: MessageAttachment, **kwargs: Any
+) -> None:
+    """Remove the file once the row's deletion is committed (a rolled-back one keeps it)."""
+    if instance.file.name:
+        transaction.on_commit(partial(instance.file.storage.delete, instance.file.name))

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from amtsweg.audit.services import record_event
-from amtsweg.cases.models import Case, CaseResult, DeadlineExtension, StatusEntry
+from amtsweg.cases.models import Case, CaseResult, DeadlineExtension, Message, StatusEntry
 from amtsweg.catalog.models import SolutionVersion
 
 
@@ -89,6 +89,8 @@ def delete_personal_data(case_id: int, now: datetime) -> dict[str, Any] | None:
         for attachment in submission.attachments.all():
             attachment.delete()
             attachments += 1
+        # Messages with their files (the post_delete signal removes those after commit).
+        messages, _deleted = Message.objects.filter(case=case).delete()
         comments = StatusEntry.objects.filter(case=case).exclude(comment="").update(comment="")
         reasons = DeadlineExtension.objects.filter(case=case).exclude(reason="").update(reason="")
         case.search_text = reference.casefold()
@@ -100,6 +102,7 @@ def delete_personal_data(case_id: int, now: datetime) -> dict[str, Any] | None:
             "attachments": attachments,
             "status_comments": comments,
             "extension_reasons": reasons,
+            "messages_and_files": messages,
             "applicant_identity": True,
         }
         record_event(

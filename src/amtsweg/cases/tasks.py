@@ -1,4 +1,5 @@
-"""Daily jobs of the back office: deadline notices to clerks and the retention deletion."""
+"""Jobs of the back office: daily deadline notices, the retention deletion, the mailbox's
+e-mails and the daily follow-up reminders."""
 
 import logging
 from datetime import timedelta
@@ -7,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 from django_tasks import task
 
+from amtsweg.cases import message_mail
 from amtsweg.cases.notices import send_deadline_notices
 from amtsweg.cases.retention import delete_personal_data, expired_cases
 from amtsweg.scheduling.services import periodic
@@ -40,3 +42,24 @@ def delete_expired_personal_data() -> dict[str, Any]:
             )
     logger.info("Deleted the personal data of %d case(s)", len(deleted))
     return {"cases": len(deleted), "deleted": deleted, "expired_before": now.isoformat()}
+
+
+@task()
+def notify_applicant_of_message(message_id: int) -> str:
+    """E-mail the applicant that a message waits in Mein Amtsweg (no content)."""
+    return message_mail.notify_applicant(message_id)
+
+
+@task()
+def notify_staff_of_answer(message_id: int) -> str:
+    """E-mail the assignee (or the inbox's clerks) that an answer arrived (no content)."""
+    return message_mail.notify_staff(message_id)
+
+
+@periodic(every=timedelta(days=1), name="cases.follow_up_reminders")
+@task()
+def follow_up_reminders() -> dict[str, Any]:
+    """Remind applicants two days before a follow-up request is due; once per request."""
+    result = message_mail.send_follow_up_reminders(timezone.localdate())
+    logger.info("Follow-up reminders: %s", result)
+    return result

@@ -12,6 +12,18 @@ urlpatterns = [
     path("vorgaenge/<uuid:case_uuid>/abgeben/", views.handover, name="handover"),
     path("vorgaenge/<uuid:case_uuid>/status/", views.change_status, name="change_status"),
     path("vorgaenge/<uuid:case_uuid>/frist/", views.extend, name="extend_deadline"),
+    path("vorgaenge/<uuid:case_uuid>/nachrichten/", views.message, name="message"),
+    path("vorgaenge/<uuid:case_uuid>/nachforderung/", views.follow_up, name="follow_up"),
+    path(
+        "vorgaenge/<uuid:case_uuid>/nachrichten/gelesen/",
+        views.replies_seen,
+        name="replies_seen",
+    ),
+    path(
+        "vorgaenge/<uuid:case_uuid>/nachrichten/anlagen/<uuid:attachment_uuid>/",
+        views.message_attachment,
+        name="message_attachment",
+    ),
     path(
         "vorgaenge/<uuid:case_uuid>/anlagen/<uuid:attachment_uuid>/",
         views.attachment,

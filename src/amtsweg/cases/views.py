@@ -19,12 +19,21 @@ from amtsweg.audit.services import events_for
 from amtsweg.cases.forms import (
     AssignForm,
     ExtendDeadlineForm,
+    FollowUpForm,
     HandoverForm,
     InboxFilterForm,
+    MessageForm,
     StatusChangeForm,
 )
 from amtsweg.cases.inbox import clerks_of, offerings_in, statuses_in
-from amtsweg.cases.models import Case
+from amtsweg.cases.mailbox import (
+    get_message_attachment,
+    mark_replies_seen,
+    messages_of,
+    request_follow_up,
+    send_message,
+)
+from amtsweg.cases.models import Case, MessageAttachment
 from amtsweg.cases.services import (
     InboxFilter,
     TransitionRefused,
@@ -43,6 +52,7 @@ from amtsweg.cases.services import (
 )
 from amtsweg.forms.services import summarize
 from amtsweg.submissions.attachments import attachments_of, download_name, get_attachment
+from amtsweg.submissions.models import Attachment
 from amtsweg.tenants.models import Municipality
 from amtsweg.tenants.services import municipalities_for
 
@@ -135,6 +145,8 @@ def _render_case(
         ),
         "handover_form": HandoverForm(targets=_handover_choices(case)),
         "extend_form": ExtendDeadlineForm(),
+        "message_form": MessageForm(),
+        "follow_up_form": FollowUpForm(),
     }
     if form is not None:
         forms[next(name for name, f in forms.items() if type(f) is type(form))] = form
@@ -148,6 +160,7 @@ def _render_case(
             "attachments": attachments_of(submission),
             "history": case.status_entries.select_related("actor"),
             "extensions": case.extensions.select_related("actor"),
+            "thread": messages_of(case),
             "events": (events_for(case) | events_for(submission)).select_related("actor"),
             "can_work": can_work_on(request.user, case),
             "can_assign": is_admin_of(request.user, case) or case.assignee_id == request.user.pk,
@@ -167,14 +180,28 @@ def case_detail(request: HttpRequest, case_uuid: object) -> HttpResponse:
 @login_required
 @require_GET
 def attachment(request: HttpRequest, case_uuid: object, attachment_uuid: object) -> HttpResponse:
-    """Download one attachment of a case the user may see.
+    """Download one attachment of a case the user may see."""
+    case = get_case_for_user(request.user, case_uuid)
+    return file_download(get_attachment(case.submission, attachment_uuid))
+
+
+@login_required
+@require_GET
+def message_attachment(
+    request: HttpRequest, case_uuid: object, attachment_uuid: object
+) -> HttpResponse:
+    """Download a file sent with one of the case's messages."""
+    case = get_case_for_user(request.user, case_uuid)
+    return file_download(get_message_attachment(case, attachment_uuid))
+
+
+def file_download(stored: Attachment | MessageAttachment) -> FileResponse:
+    """A stored upload as a download.
 
     Always as a download under a cleaned name, with the type found in the file's content and
     ``nosniff``, so that a file can never run as a page of this site; no caching of personal
     data on the way.
     """
-    case = get_case_for_user(request.user, case_uuid)
-    stored = get_attachment(case.submission, attachment_uuid)
     try:
         content = stored.file.open("rb")
     except FileNotFoundError:
@@ -183,7 +210,7 @@ def attachment(request: HttpRequest, case_uuid: object, attachment_uuid: object)
     response = FileResponse(
         content,
         as_attachment=True,
-        filename=download_name(stored),
+        filename=download_name(stored),  # type: ignore[arg-type]
         content_type=stored.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
@@ -192,7 +219,6 @@ def attachment(request: HttpRequest, case_uuid: object, attachment_uuid: object)
     return response
 
 
-@login_required
 @login_required
 @require_POST
 def claim(request: HttpRequest, case_uuid: object) -> HttpResponse:
@@ -309,3 +335,54 @@ def extend(request: HttpRequest, case_uuid: object) -> HttpResponse:
         ),
         _("The deadline was extended."),
     )
+
+
+@login_required
+@require_POST
+def message(request: HttpRequest, case_uuid: object) -> HttpResponse:
+    """Send a message to the applicant's mailbox."""
+    case = get_case_for_user(request.user, case_uuid)
+    _require_worker_or_403(request, case)
+    form = MessageForm(request.POST)
+    return _act(
+        request,
+        case,
+        form,
+        lambda: send_message(
+            case, form.cleaned_data["subject"], form.cleaned_data["body"], actor=request.user
+        ),
+        _("The message was sent. The applicant is told by e-mail that it is waiting."),
+    )
+
+
+@login_required
+@require_POST
+def follow_up(request: HttpRequest, case_uuid: object) -> HttpResponse:
+    """Ask the applicant for missing items by a due date; the case waits for them."""
+    case = get_case_for_user(request.user, case_uuid)
+    _require_worker_or_403(request, case)
+    form = FollowUpForm(request.POST)
+    return _act(
+        request,
+        case,
+        form,
+        lambda: request_follow_up(
+            case,
+            form.cleaned_data["subject"],
+            form.cleaned_data["body"],
+            form.cleaned_data["due_date"],
+            actor=request.user,
+        ),
+        _("The follow-up request was sent; the deadline clock stops until the answer."),
+    )
+
+
+@login_required
+@require_POST
+def replies_seen(request: HttpRequest, case_uuid: object) -> HttpResponse:
+    """The clerk has read the applicant's answers: the inbox flag goes."""
+    case = get_case_for_user(request.user, case_uuid)
+    _require_worker_or_403(request, case)
+    mark_replies_seen(case, actor=request.user)
+    messages.success(request, _("The answers are marked as read."))
+    return redirect("cases:detail", case_uuid=case.uuid)

@@ -177,6 +177,15 @@ def _check(field: dict[str, Any], upload: UploadedFile) -> dict[str, Any]:
     }
 
 
+def check_upload(
+    upload: UploadedFile, *, accepted: list[str], max_size_mb: float
+) -> dict[str, Any]:
+    """The same checks as a form's file field (size, type by content, virus scan) for uploads
+    outside the online assistant, e.g. an answer in the citizen's mailbox: the facts an
+    attachment row keeps, or ``FieldError`` naming the file and what to do."""
+    return _check({"accept": accepted, "max_size_mb": max_size_mb}, upload)
+
+
 def _too_big(name: str, size: int, limit_mb: float) -> FieldError:
     return FieldError(
         _("The file “%(name)s” is %(size)s MB; the limit is %(limit)s MB.")
