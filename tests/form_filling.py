@@ -12,23 +12,39 @@ def valid_answer(field: dict[str, Any]) -> list[str]:
     """What a browser would send for ``field`` when the applicant answers it correctly."""
     kind = field["type"]
     today = datetime.date.today()
-    if kind in ("notice", "file"):  # uploads travel as files, not as form values
-        return []
-    if kind == "email":
-        return ["erika.mustermann@example.de"]
-    if kind == "postcode":
-        return ["64283"]
-    if kind == "number":
+    simple = {
+        "email": "erika.mustermann@example.de",
+        "postcode": "64283",
+        "phone": "06151 123456",
+        "iban": "DE02120300000000202051",
+        "tax_id": "12345678995",
+        "ags": "06411000",
+        "time": "09:30",
+        "yesno": "no",
+    }
+    if kind in ("notice", "file", "computed", "address"):
+        return []  # uploads travel as files; computed values are worked out; address: parts
+    if kind in simple:
+        return [simple[kind]]
+    if kind in ("number", "decimal", "currency"):
         return [str(field.get("min", 1))]
     if kind == "date":
         if field.get("not_before_today"):
             return [(today + datetime.timedelta(days=7)).isoformat()]
         return [(today - datetime.timedelta(days=400)).isoformat()]
-    if kind == "choice":
+    if kind in ("choice", "select", "multichoice"):
         return [field["options"][0]["value"]]
-    if kind == "yesno":
-        return ["no"]
+    if kind == "codelist":
+        return [field["codelist"]["codes"][0]["code"]]
     return ["Mustermann"[: field.get("max_length", 200)]]
+
+
+ADDRESS = {
+    "street": "Luisenplatz",
+    "house_number": "5",
+    "postcode": "64283",
+    "city": "Darmstadt",
+}
 
 
 def valid_items_post(items: list[dict[str, Any]], prefix: str = "") -> dict[str, list[str]]:
@@ -44,7 +60,9 @@ def valid_items_post(items: list[dict[str, Any]], prefix: str = "") -> dict[str,
                 post.update(valid_items_post(item["fields"], f"{name}.{index}."))
         elif item["type"] == "group":
             post.update(valid_items_post(item["fields"], f"{name}."))
-        elif item["type"] != "computed" and (answer := valid_answer(item)):
+        elif item["type"] == "address":
+            post.update({f"{name}.{part}": [value] for part, value in ADDRESS.items()})
+        elif answer := valid_answer(item):
             post[name] = answer
     return post
 
