@@ -98,3 +98,8 @@ def test_openapi_description_matches_the_snapshot():
     if os.environ.get("AMTSWEG_UPDATE_SNAPSHOTS") == "1":
         SNAPSHOT.write_text(current + "\n", encoding="utf-8")
     assert SNAPSHOT.read_text(encoding="utf-8") == current + "\n"
+
+
+def test_no_page_loads_scripts_from_a_third_party(client, db):
+    assert client.get("/api/v1/docs").status_code == 404
+    assert client.get("/api/v1/openapi.json").status_code == 200

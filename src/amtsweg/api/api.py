@@ -21,6 +21,9 @@ api = NinjaAPI(
         "(application/problem+json)."
     ),
     urls_namespace="api",
+    # The interactive docs page would load Swagger UI from a public CDN, handing every
+    # visitor's address to a third party; the OpenAPI description itself stays available.
+    docs_url=None,
 )
 api.add_router("/", submissions_router)
 
