@@ -151,19 +151,27 @@ def submit_table(outcome: dict[str, Any]) -> list[str]:
 def cpu_table(outcome: dict[str, Any]) -> list[str]:
     lines = [
         "| database | applicants | scenario | web workers | database server | task worker | "
-        "load generator | other processes | idle |",
-        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "load generator | other processes | idle | CPU ms per request: web (+ database) |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
+    cores = outcome["machine"]["cores"]
     for database in outcome["databases"]:
         for run in database["runs"]:
             cpu = run.get("cpu_percent")
             if not cpu:
                 continue
-            server = "–" if database["database"] == "sqlite" else f"{cpu['database']:.0f} %"
+            sqlite = database["database"] == "sqlite"
+            server = "–" if sqlite else f"{cpu['database']:.0f} %"
+            per_request = ""
+            if run["requests"]:
+                ms = 10 * cores * run["seconds"] / run["requests"]  # % of all cores → ms
+                per_request = f"{cpu['web'] * ms:.1f}"
+                per_request += "" if sqlite else f" (+ {cpu['database'] * ms:.1f})"
             lines.append(
                 f"| {DATABASE_NAMES[database['database']]} | {run['concurrency']} | "
                 f"{run['scenario']} | {cpu['web']:.0f} % | {server} | {cpu['task']:.0f} % | "
-                f"{cpu['generator']:.0f} % | {cpu['other']:.0f} % | {cpu['idle']:.0f} % |"
+                f"{cpu['generator']:.0f} % | {cpu['other']:.0f} % | {cpu['idle']:.0f} % | "
+                f"{per_request} |"
             )
     return lines
 
@@ -319,7 +327,9 @@ def section(outcome: dict[str, Any]) -> str:
         "### Where the CPU went",
         "",
         "In % of all cores during each level (SQLite runs inside the web workers; "
-        '"other processes" is everything on the machine that is not the benchmark).',
+        '"other processes" is everything on the machine that is not the benchmark). CPU per '
+        "request divides the CPU time by the requests completed in the level, so it errs a "
+        "little high.",
         "",
         *cpu_table(outcome),
         "",

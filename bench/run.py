@@ -174,26 +174,30 @@ class Processes:
     def task_workers(self) -> list[int]:
         return [p for p in _children(self.serve) if " worker" in _cmdline(p)]
 
-    def cpu_seconds(self, database_name: str | None) -> dict[str, float]:
-        """CPU seconds so far of the web workers, the task worker and, for PostgreSQL, the
-        server processes of the benchmark's database, and of the whole machine."""
+    def cpu_seconds(self, database_name: str | None) -> dict[str, Any]:
+        """CPU seconds so far of each web worker, task worker and, for PostgreSQL, server
+        process of the benchmark's database (by pid), and of the whole machine."""
         backends = _database_backends(database_name) if database_name else []
         return {
-            "web": sum(_cpu_seconds(pid) for pid in self.web_workers()),
-            "task": sum(_cpu_seconds(pid) for pid in self.task_workers()),
-            "database": sum(_cpu_seconds(pid) for pid in backends),
+            "web": {pid: _cpu_seconds(pid) for pid in self.web_workers()},
+            "task": {pid: _cpu_seconds(pid) for pid in self.task_workers()},
+            "database": {pid: _cpu_seconds(pid) for pid in backends},
             "machine": _machine_busy_seconds(),
         }
 
 
 def cpu_shares(
-    before: dict[str, float], after: dict[str, float], generator: float, seconds: float
+    before: dict[str, Any], after: dict[str, Any], generator: float, seconds: float
 ) -> dict[str, float]:
-    """Where the machine's CPU went during a level, in % of all its cores. Processes that
-    began or ended during the level are counted only partly, so the split is approximate."""
+    """Where the machine's CPU went during a level, in % of all its cores. A process that
+    started during the level (a database connection opened again) counts fully; one that
+    ended during it is missed, so the split is approximate."""
     capacity = seconds * len(os.sched_getaffinity(0))
-    used = {key: max(0.0, after[key] - before[key]) for key in before}
-    shares = {key: used[key] for key in ("web", "task", "database")}
+    shares = {
+        role: sum(max(0.0, cpu - before[role].get(pid, 0.0)) for pid, cpu in after[role].items())
+        for role in ("web", "task", "database")
+    }
+    used = {"machine": max(0.0, after["machine"] - before["machine"])}
     shares["generator"] = generator
     shares["other"] = max(0.0, used["machine"] - sum(shares.values()))
     shares["idle"] = max(0.0, capacity - used["machine"])
@@ -586,12 +590,13 @@ def run_database(
                 if args.profile and level == args.profile_level and scenario != "baseline":
                     profiler = start_profile(web[0], max(1.0, seconds - 4), profile_file)
                 cpu_before = processes.cpu_seconds(database_name)
+                window = time.monotonic()  # the generator's start and exit included
                 figures = generate(plan, scenario, level, seconds)
                 figures["cpu_percent"] = cpu_shares(
                     cpu_before,
                     processes.cpu_seconds(database_name),
                     figures["generator_cpu_s"],
-                    figures["seconds"],
+                    time.monotonic() - window,
                 )
                 figures["database"] = database
                 runs.append(figures)
