@@ -48,12 +48,13 @@ endef
 export PG_PROBE
 
 .PHONY: help venv install gettext xmlsec pdf frontend messages run lint format check-migrations \
-	test test-fast test-sqlite test-postgres clean
+	test test-fast test-sqlite test-postgres test-e2e chromium clean
 
 help:
 	@echo "make run         install, migrate, load demo data, serve on http://$(HOST):$(PORT)/"
 	@echo "make test        install, lint, check migrations, pytest on SQLite and PostgreSQL"
 	@echo "make test-fast   install, then pytest on SQLite only (no lint, no PostgreSQL)"
+	@echo "make test-e2e    browser tests only (Playwright, Debian's Chromium, axe-core)"
 	@echo "make install     Python venv, gettext, xmlsec1, PDF libraries, front-end assets, translations"
 	@echo "make lint        ruff format --check and ruff check"
 	@echo "make format      ruff format and ruff check --fix"
@@ -99,6 +100,13 @@ pdf: $(PY_STAMP)
 		&& fc-list 'DejaVu Sans' 2>/dev/null | grep -q .; } || $(MAKE) --no-print-directory \
 		APT_PACKAGE="$(PDF_APT_PACKAGES)" \
 		APT_REASON="WeasyPrint needs Pango, HarfBuzz and the DejaVu fonts to make PDF documents" \
+		apt-install
+
+# The browser tests (tests/e2e) drive Debian's Chromium through Playwright; Playwright's own
+# browser downloads are not used.
+chromium:
+	@test -x /usr/bin/chromium || $(MAKE) --no-print-directory \
+		APT_PACKAGE=chromium APT_REASON="The browser tests need Chromium (/usr/bin/chromium)" \
 		apt-install
 
 .PHONY: apt-install
@@ -160,7 +168,7 @@ check-migrations: $(PY_STAMP)
 	$(AMTSWEG) makemigrations --check --dry-run
 
 # Both database runs happen even when the first fails, so one `make test` shows everything.
-test: install lint check-migrations
+test: install chromium lint check-migrations
 	@status=0; \
 	$(MAKE) --no-print-directory test-sqlite || status=1; \
 	$(MAKE) --no-print-directory test-postgres || status=1; \
@@ -168,6 +176,12 @@ test: install lint check-migrations
 	exit $$status
 
 test-fast: install test-sqlite
+
+# The browser tests alone; they also run within test-sqlite (`make test`), not on PostgreSQL.
+test-e2e: install chromium
+	@mkdir -p "$(TEST_VAR_DIR)"
+	AMTSWEG_VAR_DIR="$(TEST_VAR_DIR)" DATABASE_URL="sqlite:///$(TEST_VAR_DIR)/test.sqlite3" \
+		$(BIN)/pytest -q -m e2e tests/e2e
 
 # Tests get their own var directory, so they never write mail or uploads into the one `make
 # run` uses, and an explicit SQLite URL, so a DATABASE_URL in the shell cannot redirect them.
@@ -188,7 +202,7 @@ test-postgres: $(PY_STAMP)
 		echo "   Set TEST_DATABASE_URL=postgres://user:password@host:5432/amtsweg to run it."; \
 		exit 0; fi; \
 	echo "== pytest on PostgreSQL at $${url##*@}"; \
-	AMTSWEG_VAR_DIR="$(TEST_VAR_DIR)" DATABASE_URL="$$url" $(BIN)/pytest -q
+	AMTSWEG_VAR_DIR="$(TEST_VAR_DIR)" DATABASE_URL="$$url" $(BIN)/pytest -q -m "not e2e"
 
 # --- benchmarks -----------------------------------------------------------------------------
 
