@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from amtsweg.audit.services import record_event
 from amtsweg.cases.models import Case, CaseResult, DeadlineExtension, Message, StatusEntry
 from amtsweg.catalog.models import SolutionVersion
+from amtsweg.documents.services import delete_documents_of
 
 
 def check_retention_by_result(data: Any) -> str:
@@ -89,6 +90,7 @@ def delete_personal_data(case_id: int, now: datetime) -> dict[str, Any] | None:
         for attachment in submission.attachments.all():
             attachment.delete()
             attachments += 1
+        documents = delete_documents_of(submission)
         # Messages with their files (the post_delete signal removes those after commit).
         messages, _deleted = Message.objects.filter(case=case).delete()
         comments = StatusEntry.objects.filter(case=case).exclude(comment="").update(comment="")
@@ -103,6 +105,7 @@ def delete_personal_data(case_id: int, now: datetime) -> dict[str, Any] | None:
             "status_comments": comments,
             "extension_reasons": reasons,
             "messages_and_files": messages,
+            "documents": documents,
             "applicant_identity": True,
         }
         record_event(

@@ -7,6 +7,7 @@ session (``submissions.drafts.get_owned_submission``), the clerk's case from
 """
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ __all__ = [
     "Document",
     "DocumentKind",
     "GenerationState",
+    "delete_documents_of",
     "document_response",
     "documents_of_case",
     "get_case_document",
@@ -107,3 +109,18 @@ def missing_receipts() -> QuerySet[Submission]:
     return Submission.objects.filter(status=SubmissionStatus.SUBMITTED).exclude(
         pk__in=done.values("submission_id")
     )
+
+
+def delete_documents_of(submission: Submission) -> int:
+    """Delete every document of a submission and its case (receipts hold the whole data set),
+    for the retention task; the files go from storage once the transaction commits."""
+    documents = list(
+        Document.objects.filter(Q(submission=submission) | Q(case__submission=submission))
+    )
+    for document in documents:
+        stored = document.file.name
+        storage = document.file.storage
+        document.delete()
+        if stored:
+            transaction.on_commit(lambda name=stored, storage=storage: storage.delete(name))
+    return len(documents)
