@@ -274,3 +274,36 @@ def test_changing_an_answer_drops_the_answers_of_a_step_no_longer_needed(group_o
     draft.refresh_from_db()
     assert "reason" not in draft.data
     assert "exemption" not in draft.completed_steps
+
+
+def test_a_rule_without_a_field_is_shown_in_the_error_summary(client, darmstadt):
+    definition = {
+        "schema_version": 1,
+        "steps": [
+            {
+                "key": "contact",
+                "title": "Kontakt",
+                "fields": [
+                    {"key": "phone", "type": "text", "label": "Telefon"},
+                    {"key": "mail", "type": "email", "label": "E-Mail"},
+                ],
+                "rules": [
+                    {
+                        "check": {"or": [{"var": "phone"}, {"var": "mail"}]},
+                        "message": {"de": "Geben Sie Telefon oder E-Mail an.", "en": "Phone or e-mail."},
+                    }
+                ],
+            }
+        ],
+    }
+    version = SolutionVersionFactory(
+        solution=SolutionFactory(publisher=darmstadt), number=1, form_definition=definition
+    )
+    OfferingFactory(municipality=darmstadt, solution_version=version, slug="kontakt")
+    step_url = client.post(reverse("submissions:start", args=["darmstadt", "kontakt"]))["Location"]
+    response = client.post(step_url, {"phone": "", "mail": ""})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="error-summary"' in html
+    assert "Geben Sie Telefon oder E-Mail an." in html
+    assert "<title>Fehler:" in html

@@ -62,11 +62,12 @@ def validate_step(
     bound, values = checker.items(items, "", None)
     messages: list[str] = []
     answers = {**data, **values}
+    failed = {bound.name for bound in checker.errors}
     for rule in step.get("rules", []):
-        # A rule compares answers; while one of them is missing or invalid, the field's own
-        # error says so, and the rule waits.
-        needed = logic.variables(rule["check"])
-        if any(logic.resolve_var(answers, name) in (None, "", []) for name in needed):
+        # While an answer the rule reads is invalid (or missing but required), that field's
+        # own error says what to fix, and the rule waits. An empty optional answer is null to
+        # the rule, so "at least one of" rules work.
+        if logic.variables(rule["check"]) & failed:
             continue
         if logic._truthy(logic.evaluate(rule["check"], answers)):
             continue
