@@ -7,6 +7,7 @@ from amtsweg.core import views as core_views
 
 urlpatterns = [
     path("", include("amtsweg.tenants.urls")),
+    path("", include("amtsweg.core.urls")),  # legal pages, also under kommunen/<slug>/
     path("kommunen/", include("amtsweg.catalog.urls")),
     path("", include("amtsweg.submissions.urls")),
     path("", include("amtsweg.documents.urls")),
