@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.cases.inbox import DUE_SOON, MINE, OVERDUE, SORTS, UNASSIGNED
-from amtsweg.cases.models import CaseResult
+from amtsweg.cases.models import CaseResult, DecisionOutcome
 from amtsweg.lib.kern_forms import KernFormMixin
 
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
@@ -193,4 +193,17 @@ class AnswerForm(KernFormMixin, forms.Form):
 class WithdrawForm(KernFormMixin, forms.Form):
     confirm = forms.BooleanField(
         label=_("Yes, I withdraw this application. I understand that this cannot be undone."),
+    )
+
+
+class DecisionForm(KernFormMixin, forms.Form):
+    """The variable parts of a decision; the same form previews and issues."""
+
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=DecisionOutcome.choices)
+    reasoning = forms.CharField(label=_("Reasoning"), widget=forms.Textarea, max_length=20_000)
+    conditions = forms.CharField(
+        label=_("Conditions (optional)"), widget=forms.Textarea, required=False, max_length=20_000
+    )
+    fee = forms.DecimalField(
+        label=_("Fee (EUR)"), min_value=0, max_digits=9, decimal_places=2, required=False
     )

@@ -276,6 +276,15 @@ class Message(models.Model):
         related_name="answers",
         verbose_name=_("answer to"),
     )
+    document = models.ForeignKey(
+        "documents.Document",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+        verbose_name=_("document"),
+        help_text=_("A document delivered with the message, such as a decision."),
+    )
     applicant_notified_at = models.DateTimeField(null=True, blank=True)
     staff_notified_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
@@ -343,3 +352,74 @@ def _delete_stored_file(
     """Remove the file once the row's deletion is committed (a rolled-back one keeps it)."""
     if instance.file.name:
         transaction.on_commit(partial(instance.file.storage.delete, instance.file.name))
+
+
+class DecisionOutcome(models.TextChoices):
+    """What a decision says; the values are the matching ``CaseResult`` values, so that the
+    case's result for closing later is the decision's outcome."""
+
+    APPROVED = CaseResult.APPROVED.value, _("approved")
+    PARTLY_APPROVED = CaseResult.PARTLY_APPROVED.value, _("partly approved")
+    REJECTED = CaseResult.REJECTED.value, _("rejected")
+
+
+class DecisionState(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    ISSUED = "issued", _("issued")
+
+
+class Decision(models.Model):
+    """A decision (Bescheid) on a case: its outcome and the variable parts the clerk wrote.
+
+    The text parts are kept as written (not only in the PDF) so that a decision can be shown,
+    searched and blanked by the retention task; the PDF is the ``document`` delivered to the
+    applicant. A case has at most one issued decision: a double click issues one.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="decisions")
+    outcome = models.CharField(_("outcome"), max_length=30, choices=DecisionOutcome.choices)
+    reasoning = models.TextField(_("reasoning"))
+    conditions = models.TextField(_("conditions"), blank=True)
+    fee = models.DecimalField(_("fee (EUR)"), max_digits=9, decimal_places=2, default=0)
+    state = models.CharField(
+        _("state"), max_length=10, choices=DecisionState.choices, default=DecisionState.DRAFT
+    )
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    document = models.ForeignKey(
+        "documents.Document",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="decisions",
+        verbose_name=_("document"),
+    )
+    applicant_notified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(state="issued"),
+                name="one_issued_decision_per_case",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="issued") | models.Q(issued_at__isnull=False),
+                name="issued_decision_has_date",
+            ),
+        ]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.outcome} ({self.state})"

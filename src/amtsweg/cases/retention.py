@@ -13,7 +13,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from amtsweg.audit.services import record_event
-from amtsweg.cases.models import Case, CaseResult, DeadlineExtension, Message, StatusEntry
+from amtsweg.cases.models import (
+    Case,
+    CaseResult,
+    DeadlineExtension,
+    Decision,
+    Message,
+    StatusEntry,
+)
 from amtsweg.catalog.models import SolutionVersion
 from amtsweg.documents.services import delete_documents_of
 
@@ -95,6 +102,9 @@ def delete_personal_data(case_id: int, now: datetime) -> dict[str, Any] | None:
         messages, _deleted = Message.objects.filter(case=case).delete()
         comments = StatusEntry.objects.filter(case=case).exclude(comment="").update(comment="")
         reasons = DeadlineExtension.objects.filter(case=case).exclude(reason="").update(reason="")
+        # A decision's reasoning and conditions speak of the applicant; outcome, fee and date
+        # stay as the record of what was decided (its PDF went with the documents above).
+        decision_texts = Decision.objects.filter(case=case).update(reasoning="", conditions="")
         case.search_text = reference.casefold()
         case.personal_data_deleted_at = now
         case.save(update_fields=["search_text", "personal_data_deleted_at", "updated_at"])
@@ -104,6 +114,7 @@ def delete_personal_data(case_id: int, now: datetime) -> dict[str, Any] | None:
             "attachments": attachments,
             "status_comments": comments,
             "extension_reasons": reasons,
+            "decision_texts": decision_texts,
             "messages_and_files": messages,
             "documents": documents,
             "applicant_identity": True,

@@ -63,3 +63,11 @@ def follow_up_reminders() -> dict[str, Any]:
     result = message_mail.send_follow_up_reminders(timezone.localdate())
     logger.info("Follow-up reminders: %s", result)
     return result
+
+
+@task()
+def notify_applicant_of_decision(decision_id: int) -> str:
+    """E-mail the applicant that a decision is waiting (no content, a link only)."""
+    from amtsweg.cases import decisions  # decisions enqueues this task: import it late
+
+    return decisions.notify_applicant(decision_id)

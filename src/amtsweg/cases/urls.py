@@ -14,6 +14,17 @@ urlpatterns = [
     path("vorgaenge/<uuid:case_uuid>/frist/", views.extend, name="extend_deadline"),
     path("vorgaenge/<uuid:case_uuid>/nachrichten/", views.message, name="message"),
     path("vorgaenge/<uuid:case_uuid>/nachforderung/", views.follow_up, name="follow_up"),
+    path("vorgaenge/<uuid:case_uuid>/bescheid/", views.decision, name="decision"),
+    path(
+        "vorgaenge/<uuid:case_uuid>/bescheid/vorschau/",
+        views.decision_preview,
+        name="decision_preview",
+    ),
+    path(
+        "vorgaenge/<uuid:case_uuid>/bescheid/erlassen/",
+        views.decision_issue,
+        name="decision_issue",
+    ),
     path(
         "vorgaenge/<uuid:case_uuid>/nachrichten/gelesen/",
         views.replies_seen,

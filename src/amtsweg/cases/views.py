@@ -16,8 +16,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from amtsweg.audit.services import events_for
+from amtsweg.cases.decisions import (
+    DecisionDraft,
+    can_decide,
+    issue_decision,
+    issued_decision,
+    render_decision,
+)
 from amtsweg.cases.forms import (
     AssignForm,
+    DecisionForm,
     ExtendDeadlineForm,
     FollowUpForm,
     HandoverForm,
@@ -385,4 +393,87 @@ def replies_seen(request: HttpRequest, case_uuid: object) -> HttpResponse:
     _require_worker_or_403(request, case)
     mark_replies_seen(case, actor=request.user)
     messages.success(request, _("The answers are marked as read."))
+    return redirect("cases:detail", case_uuid=case.uuid)
+
+
+def _render_decision_page(
+    request: HttpRequest, case: Case, form: DecisionForm, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "cases/decision.html",
+        {
+            "case": case,
+            "submission": case.submission,
+            "form": form,
+            "issued": issued_decision(case),
+            "can_decide": can_decide(case),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def decision(request: HttpRequest, case_uuid: object) -> HttpResponse:
+    """The decision form (outcome, reasoning, conditions, fee), or the issued decision."""
+    case = get_case_for_user(request.user, case_uuid)
+    _require_worker_or_403(request, case)
+    form = DecisionForm(initial={"fee": case.submission.offering.fee})
+    return _render_decision_page(request, case, form)
+
+
+def _draft_of(form: DecisionForm) -> DecisionDraft:
+    data = form.cleaned_data
+    return DecisionDraft(data["outcome"], data["reasoning"], data["conditions"], data["fee"])
+
+
+@login_required
+@require_POST
+def decision_preview(request: HttpRequest, case_uuid: object) -> HttpResponse:
+    """The decision as it would be issued now, marked as a draft, as a download; nothing is
+    stored (the clerk may preview as often as they like)."""
+    case = get_case_for_user(request.user, case_uuid)
+    _require_worker_or_403(request, case)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _render_decision_page(request, case, form, status=400)
+    try:
+        draft = _draft_of(form).checked(case)
+    except TransitionRefused as refused:
+        form.add_error(None, str(refused))
+        return _render_decision_page(request, case, form, status=409)
+    rendered = render_decision(case, draft, issued_at=timezone.now(), preview=True)
+    response = HttpResponse(rendered.content, content_type="application/pdf")
+    reference = case.submission.reference_number or case.uuid
+    response["Content-Disposition"] = f'attachment; filename="Bescheid-Entwurf-{reference}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def decision_issue(request: HttpRequest, case_uuid: object) -> HttpResponse:
+    """Issue the decision: stored with the case and delivered to the applicant."""
+    case = get_case_for_user(request.user, case_uuid)
+    _require_worker_or_403(request, case)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _render_decision_page(request, case, form, status=400)
+    draft = _draft_of(form)
+    try:
+        issue_decision(
+            case,
+            actor=request.user,
+            outcome=draft.outcome,
+            reasoning=draft.reasoning,
+            conditions=draft.conditions,
+            fee=draft.fee,
+        )
+    except TransitionRefused as refused:
+        form.add_error(None, str(refused))
+        return _render_decision_page(request, case, form, status=409)
+    messages.success(request, _("The decision was issued and delivered to the applicant."))
     return redirect("cases:detail", case_uuid=case.uuid)

@@ -9,6 +9,11 @@ urlpatterns = [
         views.receipt,
         name="receipt",
     ),
+    path(
+        "antrag/<uuid:submission_uuid>/dokumente/<uuid:document_uuid>/",
+        views.applicant_document,
+        name="applicant_document",
+    ),
     # Below /backoffice/: the staff middleware (log-in with second factor) guards it.
     path(
         "backoffice/vorgaenge/<uuid:case_uuid>/dokumente/<uuid:document_uuid>/",

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from amtsweg.cases.services import get_case_for_user
+from amtsweg.documents.models import Document, DocumentKind, GenerationState
 from amtsweg.documents.services import document_response, get_case_document, ready_receipt
 from amtsweg.submissions import drafts
 
@@ -30,6 +31,28 @@ def receipt(request: HttpRequest, submission_uuid: object) -> HttpResponse:
             {"submission": submission, "offering": submission.offering},
             status=202,
         )
+    return document_response(document)
+
+
+@never_cache
+@require_GET
+def applicant_document(
+    request: HttpRequest, submission_uuid: object, document_uuid: object
+) -> HttpResponse:
+    """A decision for an applicant without BundID: the browser session must own the
+    submission (it looked it up with reference number and access code on the status page);
+    any other session, and any other document, gets 404."""
+    submission = drafts.get_owned_submission(request, submission_uuid)
+    document = (
+        Document.objects.filter(
+            submission=submission, kind=DocumentKind.DECISION, state=GenerationState.DONE
+        )
+        .select_related("submission")
+        .filter(uuid=document_uuid)
+        .first()
+    )
+    if document is None:
+        raise Http404(_("No such document."))
     return document_response(document)
 
 
