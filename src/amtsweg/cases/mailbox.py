@@ -314,7 +314,7 @@ def messages_of(case: Case) -> QuerySet[Message]:
     """The case's thread, oldest first, with senders and files preloaded."""
     return (
         Message.objects.filter(case=case)
-        .select_related("sender", "case__submission", "case__municipality")
+        .select_related("sender", "case__submission", "case__municipality", "document")
         .prefetch_related("attachments")
         .order_by("created_at", "pk")
     )
