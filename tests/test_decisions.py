@@ -4,6 +4,7 @@ remedies, stored with the case, the case is decided, audited, and delivered to t
 an e-mail that says nothing of it; the applicant (and only they) can download it."""
 
 import io
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,14 +13,14 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from amtsweg.audit.models import AuditEvent
 from amtsweg.cases.decisions import issue_decision
 from amtsweg.cases.models import Case, CaseStatus, Decision, Message
 from amtsweg.cases.services import TransitionRefused, change_case_status
-from amtsweg.cases.tasks import notify_applicant_of_decision
+from amtsweg.cases.tasks import delete_expired_personal_data, notify_applicant_of_decision
 from amtsweg.documents.models import Document, DocumentKind
 from amtsweg.submissions import drafts
 from amtsweg.submissions.services import submit_application
@@ -220,3 +221,25 @@ def test_citizen_finds_the_decision_in_the_mailbox_and_only_they_download_it(
     assert url in mailbox
     assert erika.get(url).status_code == 200
     assert jonas.get(url).status_code == 404
+
+
+def test_retention_deletes_the_decision_pdf_and_blanks_its_texts(
+    case, darmstadt_clerk, django_capture_on_commit_callbacks
+):
+    decision = issue(case, darmstadt_clerk, conditions="Leine tragen.")
+    storage, name = decision.document.file.storage, decision.document.file.name
+    change_case_status(case, CaseStatus.CLOSED, actor=darmstadt_clerk, result="approved")
+    Case.objects.filter(pk=case.pk).update(
+        delete_personal_data_after=timezone.now() - timedelta(minutes=1)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = delete_expired_personal_data.call()
+
+    summary = result["deleted"][0]
+    assert summary["documents"] >= 1 and summary["decision_texts"] == 1
+    decision.refresh_from_db()
+    assert decision.document is None
+    assert decision.reasoning == "" and decision.conditions == ""
+    assert decision.outcome == "approved"  # what was decided stays on record
+    assert not storage.exists(name)
