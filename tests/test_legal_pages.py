@@ -59,7 +59,7 @@ def test_municipality_page_names_the_municipality(darmstadt_contact, name, langu
     assert "Luisenplatz 5" in page
     # The footer links this municipality's three pages.
     for other in PAGES:
-        assert f'href="{reverse(other, args=["darmstadt"])}"' in page
+        assert f'href="{reverse(other, args=["darmstadt"])}' in page
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
@@ -120,7 +120,7 @@ def test_footer_of_municipality_and_service_pages_names_the_municipality(offerin
 def test_footer_elsewhere_links_the_platform_pages(db):
     page = client_in("en").get(reverse("submissions:status")).content.decode()
     footer = page.split('<footer class="amtsweg-footer">')[1]
-    assert f'href="{reverse("core:accessibility")}"' in footer
+    assert f'href="{reverse("core:accessibility")}?von=/status/"' in footer
     assert f'href="{reverse("core:imprint")}"' in footer
 
 
@@ -132,15 +132,18 @@ def test_feedback_is_stored_enqueued_and_mailed(darmstadt_contact):
     url = reverse("core:accessibility", args=["darmstadt"])
     response = client.post(
         url,
-        {"message": "Der Kalender lässt sich nicht mit der Tastatur bedienen.", "email": ""},
-        headers={"referer": "http://testserver/kommunen/darmstadt/"},
+        {
+            "message": "Der Kalender lässt sich nicht mit der Tastatur bedienen.",
+            "email": "",
+            "page": "/kommunen/darmstadt/",
+        },
     )
 
     assert response.status_code == 302
     assert response["Location"] == reverse("core:feedback_thanks", args=["darmstadt"])
     feedback = AccessibilityFeedback.objects.get()
     assert feedback.municipality == darmstadt_contact
-    assert feedback.page == "http://testserver/kommunen/darmstadt/"
+    assert feedback.page == "/kommunen/darmstadt/"
     job = DBTaskResult.objects.get(task_path=forward_accessibility_feedback.module_path)
     assert job.args_kwargs["args"] == [feedback.pk]
     thanks = client.get(response["Location"]).content.decode()
@@ -236,3 +239,14 @@ def test_extending_needs_post_and_csrf(db):
     assert Client().get(reverse("core:extend_session")).status_code == 405
     strict = Client(enforce_csrf_checks=True)
     assert strict.post(reverse("core:extend_session")).status_code == 403
+
+
+def test_the_footer_link_tells_the_statement_which_page_the_barrier_is_on(darmstadt):
+    client = client_in("en")
+    page = client.get(reverse("catalog:municipality", args=["darmstadt"])).content.decode()
+    link = f"{reverse('core:accessibility', args=['darmstadt'])}?von=/kommunen/darmstadt/"
+    assert f'href="{link}"' in page
+    statement = client.get(link).content.decode()
+    assert '<input type="hidden" name="page" value="/kommunen/darmstadt/">' in statement
+    client.post(link, {"message": "Barriere", "page": "https://evil.example/"})
+    assert AccessibilityFeedback.objects.get().page == ""

@@ -73,6 +73,13 @@ def privacy(request: HttpRequest, municipality_slug: str | None = None) -> HttpR
     return render(request, "core/legal/privacy.html", context)
 
 
+def _reported_page(request: HttpRequest) -> str:
+    """The page the citizen came from (the footer link carries it as ``von``), so the
+    municipality knows where the barrier is; only a local path, never an outside address."""
+    page = request.POST.get("page") or request.GET.get("von") or ""
+    return page if page.startswith("/") and not page.startswith("//") else ""
+
+
 def accessibility(request: HttpRequest, municipality_slug: str | None = None) -> HttpResponse:
     """The accessibility statement (BITV 2.0 § 7) with its feedback form.
 
@@ -93,7 +100,7 @@ def accessibility(request: HttpRequest, municipality_slug: str | None = None) ->
                 municipality=municipality,
                 message=form.cleaned_data["message"],
                 email=form.cleaned_data["email"],
-                page=request.headers.get("Referer", ""),
+                page=_reported_page(request),
             )
             if municipality:
                 return redirect("core:feedback_thanks", municipality_slug=municipality.slug)
@@ -105,6 +112,7 @@ def accessibility(request: HttpRequest, municipality_slug: str | None = None) ->
         "form": form,
         "limited": limited,
         "prepared": legal.STATEMENT_PREPARED,
+        "reported_page": _reported_page(request),
     }
     return render(request, "core/legal/accessibility.html", context, status=status)
 
