@@ -212,6 +212,12 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 
+# Where feedback on the platform's accessibility statement goes (a municipality's own statement
+# sends it to the municipality's e-mail address); empty: the first admin's address.
+AMTSWEG_ACCESSIBILITY_EMAIL = env_str("AMTSWEG_ACCESSIBILITY_EMAIL")
+# How long before a citizen's session ends the step pages warn and offer to extend it (seconds).
+AMTSWEG_SESSION_WARNING_SECONDS = env_int("AMTSWEG_SESSION_WARNING_SECONDS", 120)
+
 # How long an anonymous applicant's draft lives (days).
 AMTSWEG_DRAFT_DAYS = env_int("AMTSWEG_DRAFT_DAYS", 30)
 

@@ -26,7 +26,7 @@ _SESSION_KEY = "amtsweg_feedback_sent"
 
 def platform_contact_email() -> str:
     """Where platform-wide feedback goes: the operator's address, else the first admin."""
-    configured = getattr(settings, "AMTSWEG_ACCESSIBILITY_EMAIL", "")
+    configured = settings.AMTSWEG_ACCESSIBILITY_EMAIL
     if configured:
         return configured
     admins = getattr(settings, "ADMINS", [])
@@ -106,7 +106,7 @@ def session_expires_in() -> int:
 
 def session_warning_seconds() -> int:
     """How long before the expiry the timeout warning appears (WCAG 2.2.1: at least 20 s)."""
-    return int(getattr(settings, "AMTSWEG_SESSION_WARNING_SECONDS", 120))
+    return settings.AMTSWEG_SESSION_WARNING_SECONDS
 
 
 def extend_session(request: HttpRequest) -> timedelta:
