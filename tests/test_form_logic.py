@@ -290,7 +290,10 @@ def test_a_rule_without_a_field_is_shown_in_the_error_summary(client, darmstadt)
                 "rules": [
                     {
                         "check": {"or": [{"var": "phone"}, {"var": "mail"}]},
-                        "message": {"de": "Geben Sie Telefon oder E-Mail an.", "en": "Phone or e-mail."},
+                        "message": {
+                            "de": "Geben Sie Telefon oder E-Mail an.",
+                            "en": "Phone or e-mail.",
+                        },
                     }
                 ],
             }
