@@ -63,7 +63,7 @@ def forward_feedback(feedback_id: int) -> str:
     """Send the feedback to the responsible body's contact address; once only."""
     with transaction.atomic():
         feedback = (
-            AccessibilityFeedback.objects.select_for_update()
+            AccessibilityFeedback.objects.select_for_update(of=("self",))
             .select_related("municipality")
             .filter(pk=feedback_id)
             .first()
