@@ -53,7 +53,7 @@ def open_case_for(submission: Submission) -> Case:
     return case
 
 
-def _locked(case: Case) -> Case:
+def locked_case(case: Case) -> Case:
     return (
         Case.objects.select_for_update(of=("self",))
         .select_related("municipality", "assignee", "submission__solution_version")
@@ -69,7 +69,7 @@ def claim_case(case: Case, *, actor: AbstractBaseUser) -> Case:
     """Make the acting clerk the case's assignee."""
     require_worker(actor, case)
     with transaction.atomic():
-        locked = _locked(case)
+        locked = locked_case(case)
         if locked.assignee_id == actor.pk:
             return locked
         previous = _username(locked.assignee)
@@ -92,7 +92,7 @@ def assign_case(case: Case, assignee: AbstractBaseUser | None, *, actor: Abstrac
     """
     require_worker(actor, case)
     with transaction.atomic():
-        locked = _locked(case)
+        locked = locked_case(case)
         if not (is_admin_of(actor, locked) or locked.assignee_id == actor.pk):
             raise PermissionDenied(
                 _("Only an administrator or the current assignee may assign this case.")
@@ -135,7 +135,7 @@ def hand_over_case(case: Case, target: Municipality, *, actor: AbstractBaseUser)
     """
     require_worker(actor, case)
     with transaction.atomic():
-        locked = _locked(case)
+        locked = locked_case(case)
         if not locked.is_open:
             raise TransitionRefused(_("A finished case cannot be handed over."))
         if target.pk not in {m.pk for m in handover_targets(locked)}:
@@ -154,7 +154,7 @@ def hand_over_case(case: Case, target: Municipality, *, actor: AbstractBaseUser)
     return locked
 
 
-def _enter_status(
+def enter_status(
     case: Case, target: str, now: datetime, result: str, entry: dict[str, Any]
 ) -> dict[str, Any]:
     """Apply what entering ``target`` means (clock, result, retention); return audit data."""
@@ -197,7 +197,7 @@ def change_case_status(
     """
     require_worker(actor, case)
     with transaction.atomic():
-        locked = _locked(case)
+        locked = locked_case(case)
         workflow = locked.workflow
         if not workflow.is_allowed(locked.status, target):
             raise TransitionRefused(
@@ -213,7 +213,7 @@ def change_case_status(
         closing = workflow.statuses[target].kind == CLOSED
         if closing and result not in CaseResult.values:
             raise TransitionRefused(_("Closing a case requires a result."))
-        data = _enter_status(
+        data = enter_status(
             locked,
             target,
             timezone.now(),
@@ -241,11 +241,11 @@ def withdraw_case(
             raise PermissionDenied(_("A withdrawal by staff needs the acting user."))
         require_worker(actor, case)
     with transaction.atomic():
-        locked = _locked(case)
+        locked = locked_case(case)
         if not locked.is_open:
             raise TransitionRefused(_("This case is finished and cannot be withdrawn."))
         target = locked.workflow.withdrawn_key
-        data = _enter_status(
+        data = enter_status(
             locked,
             target,
             timezone.now(),
@@ -274,7 +274,7 @@ def extend_deadline(
     if not reason:
         raise TransitionRefused(_("Give a reason for the extension."))
     with transaction.atomic():
-        locked = _locked(case)
+        locked = locked_case(case)
         if not locked.is_open:
             raise TransitionRefused(_("The deadline of a finished case cannot change."))
         if locked.deadline is not None and new_deadline <= locked.deadline:

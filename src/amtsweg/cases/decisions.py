@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from amtsweg.audit.services import record_event
-from amtsweg.cases.actions import TransitionRefused, _locked, change_case_status
+from amtsweg.cases.actions import TransitionRefused, change_case_status, locked_case
 from amtsweg.cases.models import (
     Case,
     CaseStatus,
@@ -163,7 +163,7 @@ def issue_decision(
     saved = ""
     try:
         with transaction.atomic():
-            locked = _locked(case)
+            locked = locked_case(case)
             existing = Decision.objects.filter(case=locked, state=DecisionState.ISSUED).first()
             if existing is not None:
                 return existing  # the first click won; nothing was stored by this one

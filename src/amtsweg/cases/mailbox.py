@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amtsweg.audit.services import record_event
-from amtsweg.cases.actions import TransitionRefused, _enter_status, _locked, change_case_status
+from amtsweg.cases.actions import TransitionRefused, change_case_status, enter_status, locked_case
 from amtsweg.cases.models import (
     Case,
     CaseStatus,
@@ -80,7 +80,7 @@ def send_message(case: Case, subject: str, body: str, *, actor: AbstractBaseUser
     require_worker(actor, case)
     subject, body = _check_text(subject, body)
     with transaction.atomic():
-        locked = _locked(case)
+        locked = locked_case(case)
         _require_mailbox(locked)
         message = Message.objects.create(
             case=locked,
@@ -123,7 +123,7 @@ def request_follow_up(
     if due_date <= timezone.localdate():
         raise TransitionRefused(_("The answer must be due on a day after today."))
     with transaction.atomic():
-        locked = _locked(case)
+        locked = locked_case(case)
         _require_mailbox(locked)
         if not locked.is_open:
             raise TransitionRefused(_("A finished case cannot ask for anything more."))
@@ -219,7 +219,7 @@ def answer_follow_up(
                 .select_related("case")
                 .get(pk=message.pk)
             )
-            case = _locked(request.case)
+            case = locked_case(request.case)
             if not request.awaits_answer:
                 raise AnswerRefused(_("This request has already been answered."))
             if not case.is_open:
@@ -248,7 +248,7 @@ def answer_follow_up(
             still_open = Message.objects.filter(case=case).open_follow_ups().exists()
             target = _review_target(case)
             if case.workflow.statuses[case.status].kind == WAITING and not still_open and target:
-                data.update(_enter_status(case, target, now, "", {"actor": None}))
+                data.update(enter_status(case, target, now, "", {"actor": None}))
             case.has_new_reply = True
             case.save(update_fields=["has_new_reply", "updated_at"])
             record_event(
@@ -292,7 +292,7 @@ def mark_replies_seen(case: Case, *, actor: AbstractBaseUser) -> Case:
     """A clerk has seen the applicant's answers: they count as read and the inbox flag goes."""
     require_worker(actor, case)
     with transaction.atomic():
-        locked = _locked(case)
+        locked = locked_case(case)
         now = timezone.now()
         read = Message.objects.filter(
             case=locked, direction=MessageDirection.TO_OFFICE, read_at__isnull=True

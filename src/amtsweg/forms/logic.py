@@ -34,7 +34,7 @@ def _number(value: Any) -> int | Decimal:
         return Decimal("NaN")
 
 
-def _truthy(value: Any) -> bool:
+def truthy(value: Any) -> bool:
     """JsonLogic truthiness: empty arrays are false, "0" is true."""
     if isinstance(value, list):
         return len(value) > 0
@@ -89,8 +89,8 @@ _SIMPLE: dict[str, Callable[..., Any]] = {
     "===": lambda a, b: a == b and type(a) is type(b),
     "!=": lambda a, b: not _loose_equal(a, b),
     "!==": lambda a, b: not (a == b and type(a) is type(b)),
-    "!": lambda a=None: not _truthy(a),
-    "!!": lambda a=None: _truthy(a),
+    "!": lambda a=None: not truthy(a),
+    "!!": lambda a=None: truthy(a),
     ">": lambda *v: _compare(lambda a, b: a > b, list(v)),
     ">=": lambda *v: _compare(lambda a, b: a >= b, list(v)),
     "<": lambda *v: _compare(lambda a, b: a < b, list(v)),
@@ -156,14 +156,14 @@ def evaluate(rule: Any, data: Any, _depth: int = 0) -> Any:
         return resolve_var(data, values[0] if values else None, *values[1:2])
     if operator in ("if", "?:"):
         for position in range(0, len(args) - 1, 2):
-            if _truthy(evaluate(args[position], data, depth)):
+            if truthy(evaluate(args[position], data, depth)):
                 return evaluate(args[position + 1], data, depth)
         return evaluate(args[-1], data, depth) if len(args) % 2 else None
     if operator in ("and", "or"):
         value = None
         for arg in args:
             value = evaluate(arg, data, depth)
-            if _truthy(value) != (operator == "and"):
+            if truthy(value) != (operator == "and"):
                 return value
         return value
     if operator == "missing":
@@ -186,13 +186,13 @@ def _iterate(operator: str, args: list[Any], data: Any, depth: int) -> Any:
     if operator == "map":
         return [evaluate(body, item, depth) for item in items]
     if operator == "filter":
-        return [item for item in items if _truthy(evaluate(body, item, depth))]
+        return [item for item in items if truthy(evaluate(body, item, depth))]
     if operator == "all":
-        return bool(items) and all(_truthy(evaluate(body, item, depth)) for item in items)
+        return bool(items) and all(truthy(evaluate(body, item, depth)) for item in items)
     if operator == "some":
-        return any(_truthy(evaluate(body, item, depth)) for item in items)
+        return any(truthy(evaluate(body, item, depth)) for item in items)
     if operator == "none":
-        return not any(_truthy(evaluate(body, item, depth)) for item in items)
+        return not any(truthy(evaluate(body, item, depth)) for item in items)
     initial = evaluate(args[2], data, depth) if len(args) > 2 else None
     return fold(
         lambda total, item: evaluate(body, {"current": item, "accumulator": total}, depth),

@@ -141,9 +141,7 @@ def _walk(
         visible = shown and is_visible(item, scope)
         required = visible and (
             bool(item.get("required"))
-            or (
-                "required_if" in item and logic._truthy(logic.evaluate(item["required_if"], scope))
-            )
+            or ("required_if" in item and logic.truthy(logic.evaluate(item["required_if"], scope)))
         )
         if is_group(item):
             required = visible and item.get("min_items", 0) > 0 and bool(item.get("repeatable"))

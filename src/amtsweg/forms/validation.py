@@ -41,7 +41,7 @@ class StepResult:
 
 def is_visible(item: dict[str, Any], context: dict[str, Any]) -> bool:
     rule = item.get("visible_if")
-    return rule is None or logic._truthy(logic.evaluate(rule, context))
+    return rule is None or logic.truthy(logic.evaluate(rule, context))
 
 
 def visible_steps(definition: dict[str, Any], data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -69,7 +69,7 @@ def validate_step(
         # the rule, so "at least one of" rules work.
         if logic.variables(rule["check"]) & failed:
             continue
-        if logic._truthy(logic.evaluate(rule["check"], answers)):
+        if logic.truthy(logic.evaluate(rule["check"], answers)):
             continue
         message = localized(rule["message"])
         target = next((b for b in bound if b.key == rule.get("field")), None)
@@ -157,7 +157,7 @@ class _Checker:
 
     def _required(self, item: dict[str, Any], context: dict[str, Any]) -> bool:
         return bool(item.get("required")) or (
-            "required_if" in item and logic._truthy(logic.evaluate(item["required_if"], context))
+            "required_if" in item and logic.truthy(logic.evaluate(item["required_if"], context))
         )
 
     def group(self, item: dict[str, Any], name: str, visible: bool) -> tuple[BoundGroup, Any]:
