@@ -35,6 +35,10 @@ class Service(models.Model):
     description = models.TextField(_("description"), blank=True)
     ozg_id = models.CharField(_("OZG ID"), max_length=10, blank=True)
     legal_basis = models.TextField(_("legal basis"), blank=True)
+    # Filled from the OZG catalogue (the ozg app loads it per LeiKa key); used to browse the
+    # solution library by subject area and life situation.
+    themenfeld = models.CharField(_("subject area (Themenfeld)"), max_length=200, blank=True)
+    lebenslage = models.CharField(_("life situation (Lebenslage)"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["name"]
