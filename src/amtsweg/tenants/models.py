@@ -136,6 +136,8 @@ class Role(models.TextChoices):
     DESIGNER = "designer", _("service designer")
     CLERK = "clerk", _("clerk")
     READ_ONLY = "read_only", _("read-only")
+    #: Follows the OZG progress of the municipality (and its clusters) and records it.
+    COORDINATOR = "coordinator", _("OZG coordinator")
 
 
 class Membership(models.Model):
