@@ -413,6 +413,12 @@ class Decision(models.Model):
                 condition=models.Q(state="issued"),
                 name="one_issued_decision_per_case",
             ),
+            # The clerk's unsaved work between visits (cases.decision_drafts): one per case.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(state="draft"),
+                name="one_decision_draft_per_case",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(state="issued") | models.Q(issued_at__isnull=False),
                 name="issued_decision_has_date",
@@ -423,3 +429,51 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.outcome} ({self.state})"
+
+
+class MailKind(models.TextChoices):
+    """The notification e-mails of a case (each names the object it is about by its id)."""
+
+    RECEIVED = "received", _("confirmation of receipt")
+    MESSAGE = "message", _("new message for the applicant")
+    ANSWER = "answer", _("answer for the clerks")
+    DECISION = "decision", _("decision for the applicant")
+
+
+class MailOutcome(models.TextChoices):
+    SENT = "sent", _("sent")
+    RETRY = "retry", _("failed, will be tried again")
+    GAVE_UP = "gave_up", _("failed, given up")
+
+
+class MailAttemptQuerySet(models.QuerySet["MailAttempt"]):
+    def given_up(self) -> "MailAttemptQuerySet":
+        return self.filter(outcome=MailOutcome.GAVE_UP)
+
+
+class MailAttempt(models.Model):
+    """One attempt to send a notification e-mail, successful or not (cases.mail_delivery).
+
+    A failed attempt says when the next one runs (``retry_at``); the last one gives up and is
+    shown to the clerks in the case view. The row holds the error, never the mail's content.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="mail_attempts")
+    kind = models.CharField(_("e-mail"), max_length=20, choices=MailKind.choices)
+    object_id = models.PositiveBigIntegerField(_("about"))
+    attempt = models.PositiveSmallIntegerField(_("attempt"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=MailOutcome.choices)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    retry_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    objects = MailAttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["case", "kind", "object_id"], name="mail_attempt_idx")]
+        verbose_name = _("e-mail attempt")
+        verbose_name_plural = _("e-mail attempts")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} #{self.attempt}: {self.outcome}"
