@@ -1,14 +1,31 @@
 """The service catalogue (Leistungen), the solutions built for it, and the offerings."""
 
 import uuid
+from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from amtsweg.lib.iban import compact_iban, iban_problem
 from amtsweg.tenants.models import Municipality
+
+#: An SPDX licence identifier (or expression such as "EUPL-1.2 OR MIT").
+SPDX_ID = RegexValidator(
+    r"^[A-Za-z0-9.+-]+( (AND|OR|WITH) [A-Za-z0-9.+-]+)*\Z",
+    _("Give an SPDX licence identifier, e.g. EUPL-1.2."),
+)
+FEE_FIELD: dict[str, Any] = {
+    "max_digits": 9,
+    "decimal_places": 2,
+    "null": True,
+    "blank": True,
+    "validators": [MinValueValidator(Decimal("0"))],
+}
 
 
 class TrustLevel(models.TextChoices):
@@ -60,6 +77,20 @@ class Solution(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100)
     summary = models.TextField(_("summary"), blank=True)
+    forked_from = models.ForeignKey(
+        "SolutionVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="forks",
+        verbose_name=_("forked from"),
+    )
+    provenance = models.JSONField(
+        _("provenance"),
+        null=True,
+        blank=True,
+        help_text=_("Where an imported solution comes from (installation, publisher, uuid)."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -75,6 +106,7 @@ class Solution(models.Model):
 
 class VersionStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
+    REVIEW = "review", _("in review")
     PUBLISHED = "published", _("published")
 
 
@@ -114,6 +146,60 @@ class SolutionVersion(models.Model):
         help_text=_("Statuses and transitions of the cases; empty for the default workflow."),
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    licence = models.CharField(
+        _("licence (SPDX)"), max_length=100, default="EUPL-1.2", validators=[SPDX_ID]
+    )
+    release_notes = models.TextField(_("what changed"), blank=True)
+    fee = models.DecimalField(
+        _("standard fee (EUR)"),
+        help_text=_("Empty when each municipality sets its own fee (e.g. by its local statute)."),
+        **FEE_FIELD,
+    )
+    fee_min = models.DecimalField(_("lowest local fee (EUR)"), **FEE_FIELD)
+    fee_max = models.DecimalField(
+        _("highest local fee (EUR)"),
+        help_text=_(
+            "With a standard fee: adopters may set their own fee within this range; without a "
+            "range the standard fee applies everywhere."
+        ),
+        **FEE_FIELD,
+    )
+    options = models.JSONField(
+        _("configurable options"),
+        null=True,
+        blank=True,
+        help_text=_(
+            'Choices each adopter makes, e.g. [{"key": "pickup", "label": {"de": "Abholung"}, '
+            '"choices": [{"value": "office", "label": {"de": "im Bürgerbüro"}}], '
+            '"default": "office"}].'
+        ),
+    )
+    required_by = models.DateField(
+        _("required update: switch by"),
+        null=True,
+        blank=True,
+        help_text=_("Set for a security or legal update every adopter must switch to."),
+    )
+    required_reason = models.CharField(
+        _("reason for the required update"), max_length=300, blank=True
+    )
+    review_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("review requested by"),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    provenance = models.JSONField(_("provenance"), null=True, blank=True)
 
     class Meta:
         ordering = ["solution", "-number"]
@@ -145,8 +231,46 @@ class SolutionVersion(models.Model):
             problem := check_retention_by_result(self.retention_days_by_result)
         ):
             errors["retention_days_by_result"] = problem
+        if self.options is not None and (problem := options_problem(self.options)):
+            errors["options"] = problem
+        if (self.fee_min is None) != (self.fee_max is None) or (
+            self.fee_min is not None and self.fee is None
+        ):
+            errors["fee_max"] = _("A fee range needs a standard fee, a lowest and a highest fee.")
+        elif self.fee_min is not None and not self.fee_min <= self.fee <= self.fee_max:
+            errors["fee_max"] = _("The standard fee must lie within the range.")
+        if self.required_by and not self.required_reason.strip():
+            errors["required_reason"] = _("Say why adopters must switch to this version.")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def fee_overridable(self) -> bool:
+        """Whether adopters may set their own fee: always without a standard fee, within the
+        range with one."""
+        return self.fee is None or self.fee_min is not None
+
+    def fee_problem(self, fee: Decimal) -> str:
+        """Why an adopter may not charge ``fee`` with this version, or ""."""
+        if self.fee is None:
+            return ""
+        if self.fee_min is None:
+            if fee != self.fee:
+                return _("This solution fixes the fee at %(fee)s €.") % {"fee": self.fee}
+            return ""
+        if not self.fee_min <= fee <= self.fee_max:
+            return _("This solution allows a fee from %(low)s € to %(high)s €.") % {
+                "low": self.fee_min,
+                "high": self.fee_max,
+            }
+        return ""
+
+    def option_choices(self) -> dict[str, list[str]]:
+        """The configurable options' keys with the values each allows."""
+        return {
+            option["key"]: [choice["value"] for choice in option["choices"]]
+            for option in self.options or []
+        }
 
     def publish(self) -> None:
         """Freeze this version; from now on it is immutable."""
@@ -187,6 +311,20 @@ class Offering(models.Model):
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
     fee = models.DecimalField(_("fee (EUR)"), max_digits=9, decimal_places=2, default=0)
+    opening_hours = models.TextField(_("opening hours"), blank=True)
+    contact_block = models.TextField(
+        _("local contact information"),
+        blank=True,
+        help_text=_("Shown on the service page, e.g. address, room, how to reach the office."),
+    )
+    iban = models.CharField(_("IBAN of the payment account"), max_length=34, blank=True)
+    account_holder = models.CharField(_("account holder"), max_length=200, blank=True)
+    step_hints = models.JSONField(
+        _("local hints per step"), default=dict, blank=True, help_text=_("Step key → text.")
+    )
+    option_values = models.JSONField(
+        _("chosen options"), default=dict, blank=True, help_text=_("Option key → value.")
+    )
     is_active = models.BooleanField(_("active"), default=True)
     go_live = models.DateField(_("go-live date"), null=True, blank=True)
 
@@ -210,6 +348,12 @@ class Offering(models.Model):
             raise ValidationError(
                 {"solution_version": _("Only a published solution version can be offered.")}
             )
+        if self.iban:
+            self.iban = compact_iban(self.iban)
+            if iban_problem(self.iban) is not None:
+                raise ValidationError({"iban": _("This is not a valid IBAN.")})
+        if self.solution_version_id:
+            self.local_settings_check(self.solution_version)
         if (
             self.municipality_id
             and self.processing_municipality_id
@@ -223,3 +367,58 @@ class Offering(models.Model):
                     )
                 }
             )
+
+    def local_settings_problems(self, version: SolutionVersion) -> dict[str, str]:
+        """Why this offering's local settings do not fit ``version`` (field → message): its
+        fee, its chosen options and the steps its hints belong to."""
+        from amtsweg.forms.services import steps_of
+
+        problems: dict[str, str] = {}
+        if self.fee is not None and (problem := version.fee_problem(self.fee)):
+            problems["fee"] = problem
+        choices = version.option_choices()
+        for key, value in (self.option_values or {}).items():
+            if value not in choices.get(key, []):
+                problems["option_values"] = _(
+                    "“%(value)s” is not a choice of the option “%(key)s”."
+                ) % {"value": value, "key": key}
+        step_keys = {step["key"] for step in steps_of(version.form_definition)}
+        for key in self.step_hints or {}:
+            if key not in step_keys:
+                problems["step_hints"] = _("The form has no step “%(key)s”.") % {"key": key}
+        return problems
+
+    def local_settings_check(self, version: SolutionVersion) -> None:
+        if problems := self.local_settings_problems(version):
+            raise ValidationError(problems)
+
+
+def options_problem(options: object) -> str:
+    """Why a version's configurable options cannot be used, or "": a list of objects each
+    with a key, a German label, choices with values and a default among them."""
+    if not isinstance(options, list):
+        return _("The options must be a list.")
+    keys = set()
+    for option in options:
+        if not isinstance(option, dict) or not isinstance(option.get("key"), str):
+            return _("Every option needs a key.")
+        key = option["key"]
+        if key in keys:
+            return _("The option “%(key)s” is given twice.") % {"key": key}
+        keys.add(key)
+        label = option.get("label")
+        if not isinstance(label, dict) or not isinstance(label.get("de"), str):
+            return _("The option “%(key)s” needs a German label.") % {"key": key}
+        choices = option.get("choices")
+        if (
+            not isinstance(choices, list)
+            or not choices
+            or not all(isinstance(c, dict) and isinstance(c.get("value"), str) for c in choices)
+            or not all(isinstance(c.get("label"), dict) for c in choices)
+        ):
+            return _("The option “%(key)s” needs choices with a value and a label.") % {"key": key}
+        if option.get("default") not in [choice["value"] for choice in choices]:
+            return _("The default of the option “%(key)s” must be one of its choices.") % {
+                "key": key
+            }
+    return ""
