@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "amtsweg.documents",
     "amtsweg.audit",
     "amtsweg.scheduling",
+    "amtsweg.progress",
     "amtsweg.identity",
     "django_otp",
     "django_otp.plugins.otp_totp",
