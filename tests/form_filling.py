@@ -62,6 +62,10 @@ def valid_items_post(items: list[dict[str, Any]], prefix: str = "") -> dict[str,
             post.update(valid_items_post(item["fields"], f"{name}."))
         elif item["type"] == "address":
             post.update({f"{name}.{part}": [value] for part, value in ADDRESS.items()})
+        elif item["type"] == "date":  # three boxes: day, month, year
+            day = datetime.date.fromisoformat(valid_answer(item)[0])
+            post.update({f"{name}.day": [str(day.day)], f"{name}.month": [str(day.month)]})
+            post[f"{name}.year"] = [str(day.year)]
         elif answer := valid_answer(item):
             post[name] = answer
     return post

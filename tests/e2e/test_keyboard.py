@@ -106,7 +106,7 @@ def test_keyboard_only_application(site: str, page: Any, transactional_db: None)
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.name") == postcode
     page.keyboard.type("64283")
-    tab_to(page, 'form[data-form-logic] [name="owner_birth_date"]', backwards=False, limit=10)
+    tab_to(page, 'form[data-form-logic] [name="owner_birth_date.day"]', backwards=False, limit=10)
     tab_to(page, f'[name="{postcode}"]', backwards=True, limit=10)  # Shift+Tab goes back
     press_continue(page)
 

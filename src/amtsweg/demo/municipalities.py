@@ -70,6 +70,19 @@ LOCAL_SETTINGS: dict[str, LocalSettings] = {
 }  # fmt: skip
 
 
+#: Accent colours for the demo (not the municipalities' own corporate design): each has at least
+#: 4.5:1 against white, as ``tenants.colours`` demands. No logos are shipped.
+ACCENT_COLOURS: dict[str, str] = {
+    DARMSTADT_AGS: "#00549f",
+    "06432007": "#1d6b2f",
+    "06432009": "#9b1c1c",
+    "06432013": "#2e6b1f",
+    OBER_RAMSTADT_AGS: "#0b5394",
+    "06432020": "#8a1538",
+}
+DEMO_OPENING_HOURS = "Mo–Fr 8:00–12:00 Uhr\nDo 14:00–18:00 Uhr"
+
+
 def german_slug(name: str) -> str:
     """A URL slug that spells umlauts and ß the German way ("Groß-Bieberau" → "gross-bieberau")."""
     return slugify(name.translate(_TRANSLITERATION))
@@ -109,4 +122,6 @@ def municipality_fields(row: dict[str, str]) -> dict[str, Any]:
         "website": local.website,
         "represented_by": local.represented_by,
         "supervisory_authority": local.supervisory_authority,
+        "accent_colour": ACCENT_COLOURS[row["ags"]],
+        "opening_hours": DEMO_OPENING_HOURS,
     }

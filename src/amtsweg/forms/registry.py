@@ -32,6 +32,10 @@ class FieldType:
     def parse_parts(self, field: dict[str, Any], sent: dict[str, str]) -> Any:
         raise NotImplementedError
 
+    def read_parts(self, raw: dict[str, list[str]], name: str) -> dict[str, str]:
+        """What the browser sent for each part of a compound type: ``<name>.<part>``."""
+        return {part: (raw.get(f"{name}.{part}") or [""])[0] for part in self.parts}
+
     def parse(self, field: dict[str, Any], raw: list[str]) -> Any:
         value = raw[0].strip() if raw else ""
         return self.parse_text(field, value) if value else None

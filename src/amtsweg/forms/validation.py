@@ -122,9 +122,7 @@ class _Checker:
         field_type = registry[item["type"]]
         parse: Callable[[], Any]
         if field_type.parts:  # one input per part (the address)
-            parts = {
-                part: (self.raw.get(f"{name}.{part}") or [""])[0] for part in field_type.parts
-            }
+            parts = field_type.read_parts(self.raw, name)
             bound = BoundField(item, name, value=parts)
             texts = list(parts.values())
             parse = partial(field_type.parse_parts, item, parts)
@@ -229,7 +227,7 @@ def lenient_values(items: list[dict[str, Any]], raw: dict[str, list[str]], prefi
             continue
         try:
             if field_type.parts:
-                sent = {part: (raw.get(f"{name}.{part}") or [""])[0] for part in field_type.parts}
+                sent = field_type.read_parts(raw, name)
                 values[item["key"]] = field_type.parse_parts(item, sent)
             else:
                 values[item["key"]] = field_type.parse(item, raw.get(name, []))
@@ -265,7 +263,7 @@ def to_raw(items: list[dict[str, Any]], values: dict[str, Any], prefix: str = ""
             continue  # worked out again on every check
         field_type = registry[item["type"]]
         if field_type.parts:
-            parts = value if isinstance(value, dict) else {}
+            parts = field_type.as_input(item, value)
             raw.update({f"{name}.{part}": [str(parts.get(part, ""))] for part in field_type.parts})
             continue
         shown = field_type.as_input(item, value)

@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.lib.keys import ags_matches_ars, validate_ags, validate_ars
+from amtsweg.tenants.colours import HEX_COLOUR, validate_accent_colour
+from amtsweg.tenants.logos import validate_logo
 
 POSTCODE = re.compile(r"[0-9]{5}")
 
@@ -80,6 +82,28 @@ class Municipality(models.Model):
     supervisory_authority = models.CharField(
         _("supervisory authority"), max_length=200, blank=True
     )
+    opening_hours = models.TextField(
+        _("opening hours"),
+        blank=True,
+        help_text=_("Shown in the footer of the municipality's pages, e.g. 'Mo–Fr 8–12 Uhr'."),
+    )
+    # Appearance: shown in the page header of the municipality's pages.
+    logo = models.FileField(
+        _("logo or coat of arms"),
+        upload_to="municipality-logos/",
+        blank=True,
+        validators=[validate_logo],
+        help_text=_("PNG, JPEG or SVG of at most 200 KB; SVGs without scripts or links."),
+    )
+    accent_colour = models.CharField(
+        _("accent colour"),
+        max_length=7,
+        blank=True,
+        validators=[validate_accent_colour],
+        help_text=_(
+            "e.g. #004b87; it must have a contrast of at least 4.5:1 to white (WCAG 2.1 AA)."
+        ),
+    )
 
     objects = MunicipalityQuerySet.as_manager()
 
@@ -108,6 +132,12 @@ class Municipality(models.Model):
     @property
     def postcode_list(self) -> list[str]:
         return self.postcodes.split()
+
+    @property
+    def accent(self) -> str:
+        """The accent colour for the page's style sheet; only a well-formed value ever gets
+        there, even when a row was written around the validators."""
+        return self.accent_colour if HEX_COLOUR.fullmatch(self.accent_colour) else ""
 
 
 class Cluster(models.Model):
