@@ -136,7 +136,8 @@ def test_clerk_previews_then_issues_through_the_case_view(case, darmstadt_clerk,
     assert preview["Content-Type"] == "application/pdf"
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(preview.content)).pages)
     assert case.submission.reference_number in text and "12,50" in text
-    assert not Decision.objects.exists() and not Document.objects.filter(kind="decision")
+    assert not Document.objects.filter(kind="decision")
+    assert Decision.objects.get().state == "draft"  # the preview kept the draft
     invalid = client.post(reverse("cases:decision_issue", args=[case.uuid]), {"outcome": "x"})
     assert invalid.status_code == 400
     issued = client.post(reverse("cases:decision_issue", args=[case.uuid]), data)

@@ -2,14 +2,16 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from amtsweg.audit.models import AuditEvent
 from amtsweg.cases.models import Case
-from amtsweg.cases.services import cases_for, get_case_for_user
+from amtsweg.cases.services import can_work_on, cases_for, get_case_for_user
 from amtsweg.submissions.services import submit_application
 from amtsweg.tenants.services import share_a_cluster
 from tests.factories import MunicipalityFactory, OfferingFactory, make_complete_draft
+from tests.staff_login import login_staff
 
 
 def test_case_goes_to_the_processing_municipality(ikz_offering, ober_ramstadt, modautal):
@@ -23,12 +25,36 @@ def test_case_goes_to_the_processing_municipality(ikz_offering, ober_ramstadt, m
     assert not Case.objects.filter(municipality=modautal).exists()
 
 
-def test_processing_clerk_sees_the_case_offering_clerk_does_not(
-    ikz_offering, ober_ramstadt_clerk, modautal_clerk
+def test_processing_clerk_works_on_the_case_offering_clerk_only_looks(
+    ikz_offering, ober_ramstadt_clerk, modautal_clerk, darmstadt_clerk
 ):
     case = submit_application(make_complete_draft(ikz_offering)).submission.case
     assert get_case_for_user(ober_ramstadt_clerk, str(case.uuid)) == case
-    assert list(cases_for(modautal_clerk)) == []
+    assert can_work_on(ober_ramstadt_clerk, case)
+    # Modautal stays the responsible authority (cases.letters): it sees, but cannot change.
+    assert list(cases_for(modautal_clerk)) == [case]
+    assert not can_work_on(modautal_clerk, case)
+    assert list(cases_for(darmstadt_clerk)) == []  # a third member of the cluster: nothing
+
+
+def test_offering_municipality_gets_a_read_only_case_view(
+    client, ikz_offering, modautal_clerk, darmstadt_clerk
+):
+    case = submit_application(make_complete_draft(ikz_offering)).submission.case
+    login_staff(client, modautal_clerk)
+    page = client.get(reverse("cases:detail", args=[case.uuid]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert case.submission.reference_number in html
+    assert reverse("cases:claim", args=[case.uuid]) not in html
+    assert client.post(reverse("cases:claim", args=[case.uuid])).status_code == 403
+    data = {"status": "in_review"}
+    assert client.post(reverse("cases:change_status", args=[case.uuid]), data).status_code == 403
+    case.refresh_from_db()
+    assert (case.status, case.assignee_id) == ("received", None)
+    client.logout()
+    login_staff(client, darmstadt_clerk)
+    assert client.get(reverse("cases:detail", args=[case.uuid])).status_code == 404
 
 
 def test_processor_numbers_continue_across_offerings(

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from amtsweg.audit.services import record_event
 from amtsweg.cases.actions import TransitionRefused, change_case_status, locked_case
+from amtsweg.cases.letters import addressee_lines, letterhead_for
 from amtsweg.cases.models import (
     Case,
     CaseStatus,
@@ -91,19 +92,70 @@ def issued_decision(case: Case) -> Decision | None:
     )
 
 
+def decision_draft(case: Case) -> Decision | None:
+    """The clerk's saved, not yet issued decision on ``case``, to fill the form again."""
+    return Decision.objects.filter(case=case, state=DecisionState.DRAFT).first()
+
+
+def save_decision_draft(
+    case: Case,
+    *,
+    actor: AbstractBaseUser,
+    outcome: str = "",
+    reasoning: str = "",
+    conditions: str = "",
+    fee: Decimal | None = None,
+) -> Decision:
+    """Keep the decision the clerk is writing on the case, so that it is there when they (or
+    a colleague) come back; one draft per case, replaced on every save and deleted when the
+    decision is issued. Unfinished parts are allowed; only an issued decision refuses it."""
+    require_worker(actor, case)
+    if outcome and outcome not in DecisionOutcome.values:
+        raise TransitionRefused(_("Choose the outcome of the decision."))
+    reasoning, conditions = reasoning.strip(), conditions.strip()
+    if len(reasoning) > MAX_TEXT or len(conditions) > MAX_TEXT:
+        raise TransitionRefused(_("The text of the decision is too long."))
+    if fee is not None and fee < 0:
+        raise TransitionRefused(_("The fee cannot be negative."))
+    with transaction.atomic():
+        locked = locked_case(case)
+        if Decision.objects.filter(case=locked, state=DecisionState.ISSUED).exists():
+            raise TransitionRefused(_("A decision on this case has already been issued."))
+        draft, _created = Decision.objects.update_or_create(
+            case=locked,
+            state=DecisionState.DRAFT,
+            defaults={
+                "outcome": outcome,
+                "reasoning": reasoning,
+                "conditions": conditions,
+                "fee": fee if fee is not None else locked.submission.offering.fee,
+            },
+        )
+        record_event(
+            "case.decision_draft_saved",
+            locked,
+            actor=actor,
+            chain=locked.municipality.ags,
+            data={"decision": str(draft.uuid)},
+        )
+    return draft
+
+
 def decision_context(case: Case, draft: DecisionDraft, issued_at: datetime) -> dict[str, Any]:
-    """The template context. The letterhead is the processing municipality (it decides); when
-    it processes for another under an IKZ agreement, the decision says on whose behalf."""
+    """The template context. The letterhead and the notice of legal remedies are the
+    responsible authority's (the offering municipality); under an IKZ agreement the processing
+    municipality is named as acting on its behalf (``cases.letters``). The address window
+    holds the applicant's postal address from the form."""
     submission = case.submission
-    offering = submission.offering
+    letterhead = letterhead_for(case)
     return {
         "case": case,
         "submission": submission,
-        "offering": offering,
-        "authority": case.municipality,
-        "on_behalf_of": (
-            offering.municipality if offering.municipality_id != case.municipality_id else None
-        ),
+        "offering": submission.offering,
+        "authority": letterhead.authority,
+        "processed_by": letterhead.processed_by,
+        "return_address": letterhead.return_address,
+        "addressee": addressee_lines(submission),
         "reference_number": submission.reference_number,
         "issued_at": issued_at,
         "outcome": draft.outcome,
@@ -196,6 +248,8 @@ def issue_decision(
                 issued_by=actor,
                 document=document,
             )
+            # The draft has become this decision: it is not offered again.
+            Decision.objects.filter(case=locked, state=DecisionState.DRAFT).delete()
             if locked.status != DECIDED:
                 locked = change_case_status(
                     locked, DECIDED, actor=actor, comment=_("Decision issued.")

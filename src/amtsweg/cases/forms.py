@@ -197,7 +197,9 @@ class WithdrawForm(KernFormMixin, forms.Form):
 
 
 class DecisionForm(KernFormMixin, forms.Form):
-    """The variable parts of a decision; the same form previews and issues."""
+    """The variable parts of a decision; the same form saves the draft, previews and issues.
+
+    ``draft=True`` (saving the draft) lets every part be empty: a clerk may stop halfway."""
 
     outcome = forms.ChoiceField(label=_("Outcome"), choices=DecisionOutcome.choices)
     reasoning = forms.CharField(label=_("Reasoning"), widget=forms.Textarea, max_length=20_000)
@@ -207,3 +209,10 @@ class DecisionForm(KernFormMixin, forms.Form):
     fee = forms.DecimalField(
         label=_("Fee (EUR)"), min_value=0, max_digits=9, decimal_places=2, required=False
     )
+
+    def __init__(self, *args: Any, draft: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if draft:
+            for field in self.fields.values():
+                field.required = False
+            self.fields["outcome"].choices = [("", "–"), *DecisionOutcome.choices]

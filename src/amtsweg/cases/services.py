@@ -4,7 +4,7 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -27,7 +27,7 @@ from amtsweg.cases.search import refresh_search_text
 from amtsweg.cases.workflow import WorkflowError, parse_workflow
 from amtsweg.submissions.models import Submission
 from amtsweg.tenants.models import Municipality
-from amtsweg.tenants.services import CASE_VIEWING_ROLES, User, municipalities_for
+from amtsweg.tenants.services import CASE_VIEWING_ROLES, User, has_role, municipalities_for
 
 __all__ = [
     "InboxFilter",
@@ -46,6 +46,7 @@ __all__ = [
     "handover_targets",
     "inbox",
     "is_admin_of",
+    "is_processing_staff",
     "open_case_for",
     "public_status_history",
     "refresh_search_text",
@@ -64,8 +65,21 @@ def check_workflow(definition: Any) -> str:
 
 
 def cases_for(user: User) -> QuerySet[Case]:
-    """Every case the user may see: those of municipalities where they hold a viewing role."""
-    return Case.objects.filter(municipality__in=municipalities_for(user, CASE_VIEWING_ROLES))
+    """Every case the user may see: those of municipalities where they hold a viewing role,
+    and under IKZ the cases another municipality processes for theirs (the offering's
+    municipality stays the responsible authority, see ``cases.letters``). Changing a case
+    needs a working role in the processing municipality (``can_work_on``), so the offering's
+    staff only look."""
+    mine = municipalities_for(user, CASE_VIEWING_ROLES)
+    return Case.objects.filter(
+        Q(municipality__in=mine) | Q(submission__offering__municipality__in=mine)
+    )
+
+
+def is_processing_staff(user: User, case: Case) -> bool:
+    """Whether the user holds a role in the municipality that processes the case (and so may
+    open the applicant's files), not only in the one that offers the service."""
+    return has_role(user, case.municipality, CASE_VIEWING_ROLES)
 
 
 def get_case_for_user(user: User, case_uuid: str) -> Case:

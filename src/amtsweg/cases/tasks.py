@@ -1,5 +1,5 @@
 """Jobs of the back office: daily deadline notices, the retention deletion, the mailbox's
-e-mails and the daily follow-up reminders."""
+e-mails (retried on failure, ``cases.mail_delivery``) and the daily follow-up reminders."""
 
 import logging
 from datetime import timedelta
@@ -9,6 +9,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from amtsweg.cases import message_mail
+from amtsweg.cases.mail_delivery import deliver
+from amtsweg.cases.models import MailKind
 from amtsweg.cases.notices import send_deadline_notices
 from amtsweg.cases.retention import delete_personal_data, expired_cases
 from amtsweg.scheduling.services import periodic
@@ -45,15 +47,24 @@ def delete_expired_personal_data() -> dict[str, Any]:
 
 
 @task()
-def notify_applicant_of_message(message_id: int) -> str:
-    """E-mail the applicant that a message waits in Mein Amtsweg (no content)."""
-    return message_mail.notify_applicant(message_id)
+def notify_applicant_of_message(message_id: int, attempt: int = 1) -> str:
+    """E-mail the applicant that a message waits in Mein Amtsweg (no content); retried later
+    when the mail server fails (``cases.mail_delivery``)."""
+    return deliver(
+        MailKind.MESSAGE,
+        message_id,
+        attempt,
+        message_mail.notify_applicant,
+        notify_applicant_of_message,
+    )
 
 
 @task()
-def notify_staff_of_answer(message_id: int) -> str:
+def notify_staff_of_answer(message_id: int, attempt: int = 1) -> str:
     """E-mail the assignee (or the inbox's clerks) that an answer arrived (no content)."""
-    return message_mail.notify_staff(message_id)
+    return deliver(
+        MailKind.ANSWER, message_id, attempt, message_mail.notify_staff, notify_staff_of_answer
+    )
 
 
 @periodic(every=timedelta(days=1), name="cases.follow_up_reminders")
@@ -66,8 +77,14 @@ def follow_up_reminders() -> dict[str, Any]:
 
 
 @task()
-def notify_applicant_of_decision(decision_id: int) -> str:
+def notify_applicant_of_decision(decision_id: int, attempt: int = 1) -> str:
     """E-mail the applicant that a decision is waiting (no content, a link only)."""
     from amtsweg.cases import decisions  # decisions enqueues this task: import it late
 
-    return decisions.notify_applicant(decision_id)
+    return deliver(
+        MailKind.DECISION,
+        decision_id,
+        attempt,
+        decisions.notify_applicant,
+        notify_applicant_of_decision,
+    )

@@ -21,6 +21,11 @@ urlpatterns = [
         name="decision_preview",
     ),
     path(
+        "vorgaenge/<uuid:case_uuid>/bescheid/entwurf/",
+        views.decision_save_draft,
+        name="decision_save_draft",
+    ),
+    path(
         "vorgaenge/<uuid:case_uuid>/bescheid/erlassen/",
         views.decision_issue,
         name="decision_issue",
@@ -39,5 +44,15 @@ urlpatterns = [
         "vorgaenge/<uuid:case_uuid>/anlagen/<uuid:attachment_uuid>/",
         views.attachment,
         name="attachment",
+    ),
+    path(
+        "vorgaenge/<uuid:case_uuid>/anlagen/<uuid:attachment_uuid>/ansehen/",
+        views.attachment_preview,
+        name="attachment_preview",
+    ),
+    path(
+        "vorgaenge/<uuid:case_uuid>/nachrichten/anlagen/<uuid:attachment_uuid>/ansehen/",
+        views.message_attachment_preview,
+        name="message_attachment_preview",
     ),
 ]

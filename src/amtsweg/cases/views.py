@@ -1,7 +1,6 @@
 """Back office: the clerk's inbox and the case view with its actions (claim, assign, hand over,
 status change, deadline extension). Thin: the logic is in cases.services."""
 
-import logging
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -19,10 +18,13 @@ from amtsweg.audit.services import events_for
 from amtsweg.cases.decisions import (
     DecisionDraft,
     can_decide,
+    decision_draft,
     issue_decision,
     issued_decision,
     render_decision,
+    save_decision_draft,
 )
+from amtsweg.cases.file_responses import stored_file_response
 from amtsweg.cases.forms import (
     AssignForm,
     DecisionForm,
@@ -41,7 +43,7 @@ from amtsweg.cases.mailbox import (
     request_follow_up,
     send_message,
 )
-from amtsweg.cases.models import Case, MessageAttachment
+from amtsweg.cases.models import Case, Decision, MessageAttachment
 from amtsweg.cases.services import (
     InboxFilter,
     TransitionRefused,
@@ -56,15 +58,14 @@ from amtsweg.cases.services import (
     handover_targets,
     inbox,
     is_admin_of,
+    is_processing_staff,
     status_counts,
 )
 from amtsweg.forms.services import summarize
-from amtsweg.submissions.attachments import attachments_of, download_name, get_attachment
+from amtsweg.submissions.attachments import attachments_of, get_attachment
 from amtsweg.submissions.models import Attachment
 from amtsweg.tenants.models import Municipality
 from amtsweg.tenants.services import municipalities_for
-
-logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
 
@@ -168,9 +169,11 @@ def _render_case(
             "attachments": attachments_of(submission),
             "history": case.status_entries.select_related("actor"),
             "extensions": case.extensions.select_related("actor"),
+            "mail_attempts": list(case.mail_attempts.all()),
             "thread": messages_of(case),
             "events": (events_for(case) | events_for(submission)).select_related("actor"),
             "can_work": can_work_on(request.user, case),
+            "can_open_files": is_processing_staff(request.user, case),
             "can_assign": is_admin_of(request.user, case) or case.assignee_id == request.user.pk,
             "today": timezone.localdate(),
             **forms,
@@ -185,12 +188,31 @@ def case_detail(request: HttpRequest, case_uuid: object) -> HttpResponse:
     return _render_case(request, get_case_for_user(request.user, case_uuid))
 
 
+def _processing_case(request: HttpRequest, case_uuid: object) -> Case:
+    """The case, if the user belongs to the municipality processing it: the applicant's files
+    are for the processing office, not for the offering municipality that only looks on."""
+    case = get_case_for_user(request.user, case_uuid)
+    if not is_processing_staff(request.user, case):
+        raise Http404(_("No such attachment."))
+    return case
+
+
 @login_required
 @require_GET
 def attachment(request: HttpRequest, case_uuid: object, attachment_uuid: object) -> HttpResponse:
-    """Download one attachment of a case the user may see."""
-    case = get_case_for_user(request.user, case_uuid)
+    """Download one attachment of a case the user processes."""
+    case = _processing_case(request, case_uuid)
     return file_download(get_attachment(case.submission, attachment_uuid))
+
+
+@login_required
+@require_GET
+def attachment_preview(
+    request: HttpRequest, case_uuid: object, attachment_uuid: object
+) -> HttpResponse:
+    """One attachment shown in the browser (PDF, PNG, JPEG); any other type downloads."""
+    case = _processing_case(request, case_uuid)
+    return stored_file_response(get_attachment(case.submission, attachment_uuid), inline=True)
 
 
 @login_required
@@ -199,32 +221,23 @@ def message_attachment(
     request: HttpRequest, case_uuid: object, attachment_uuid: object
 ) -> HttpResponse:
     """Download a file sent with one of the case's messages."""
-    case = get_case_for_user(request.user, case_uuid)
+    case = _processing_case(request, case_uuid)
     return file_download(get_message_attachment(case, attachment_uuid))
 
 
-def file_download(stored: Attachment | MessageAttachment) -> FileResponse:
-    """A stored upload as a download.
+@login_required
+@require_GET
+def message_attachment_preview(
+    request: HttpRequest, case_uuid: object, attachment_uuid: object
+) -> HttpResponse:
+    """A file sent with a message, shown in the browser where its type allows."""
+    case = _processing_case(request, case_uuid)
+    return stored_file_response(get_message_attachment(case, attachment_uuid), inline=True)
 
-    Always as a download under a cleaned name, with the type found in the file's content and
-    ``nosniff``, so that a file can never run as a page of this site; no caching of personal
-    data on the way.
-    """
-    try:
-        content = stored.file.open("rb")
-    except FileNotFoundError:
-        logger.error("Attachment %s has no file at %s in the storage", stored.uuid, stored.file)
-        raise Http404(_("The file of this attachment is missing from the storage.")) from None
-    response = FileResponse(
-        content,
-        as_attachment=True,
-        filename=download_name(stored),  # type: ignore[arg-type]
-        content_type=stored.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+
+def file_download(stored: Attachment | MessageAttachment) -> FileResponse:
+    """A stored upload as a download under a cleaned name (``cases.file_responses``)."""
+    return stored_file_response(stored)
 
 
 @login_required
@@ -397,7 +410,11 @@ def replies_seen(request: HttpRequest, case_uuid: object) -> HttpResponse:
 
 
 def _render_decision_page(
-    request: HttpRequest, case: Case, form: DecisionForm, status: int = 200
+    request: HttpRequest,
+    case: Case,
+    form: DecisionForm,
+    status: int = 200,
+    saved: Decision | None = None,
 ) -> HttpResponse:
     return render(
         request,
@@ -408,6 +425,7 @@ def _render_decision_page(
             "form": form,
             "issued": issued_decision(case),
             "can_decide": can_decide(case),
+            "saved": saved,
         },
         status=status,
     )
@@ -419,8 +437,47 @@ def decision(request: HttpRequest, case_uuid: object) -> HttpResponse:
     """The decision form (outcome, reasoning, conditions, fee), or the issued decision."""
     case = get_case_for_user(request.user, case_uuid)
     _require_worker_or_403(request, case)
-    form = DecisionForm(initial={"fee": case.submission.offering.fee})
-    return _render_decision_page(request, case, form)
+    saved = decision_draft(case)
+    initial = {"fee": case.submission.offering.fee}
+    if saved is not None:
+        initial = {
+            "outcome": saved.outcome,
+            "reasoning": saved.reasoning,
+            "conditions": saved.conditions,
+            "fee": saved.fee,
+        }
+    form = DecisionForm(initial=initial)
+    return _render_decision_page(request, case, form, saved=saved)
+
+
+def _save_draft(request: HttpRequest, case: Case, form: DecisionForm) -> None:
+    data = form.cleaned_data
+    save_decision_draft(
+        case,
+        actor=request.user,
+        outcome=data["outcome"] or "",
+        reasoning=data["reasoning"] or "",
+        conditions=data["conditions"] or "",
+        fee=data["fee"],
+    )
+
+
+@login_required
+@require_POST
+def decision_save_draft(request: HttpRequest, case_uuid: object) -> HttpResponse:
+    """Keep the decision as written so far ("Entwurf speichern"), for the next visit."""
+    case = get_case_for_user(request.user, case_uuid)
+    _require_worker_or_403(request, case)
+    form = DecisionForm(request.POST, draft=True)
+    if not form.is_valid():
+        return _render_decision_page(request, case, form, status=400)
+    try:
+        _save_draft(request, case, form)
+    except TransitionRefused as refused:
+        form.add_error(None, str(refused))
+        return _render_decision_page(request, case, form, status=409)
+    messages.success(request, _("The draft of the decision was saved."))
+    return redirect("cases:decision", case_uuid=case.uuid)
 
 
 def _draft_of(form: DecisionForm) -> DecisionDraft:
@@ -440,6 +497,7 @@ def decision_preview(request: HttpRequest, case_uuid: object) -> HttpResponse:
         return _render_decision_page(request, case, form, status=400)
     try:
         draft = _draft_of(form).checked(case)
+        _save_draft(request, case, form)  # what the clerk previews is kept for next time
     except TransitionRefused as refused:
         form.add_error(None, str(refused))
         return _render_decision_page(request, case, form, status=409)

@@ -13,6 +13,8 @@ from django.utils import timezone, translation
 from django_tasks import task
 
 from amtsweg.audit.services import record_event
+from amtsweg.cases.mail_delivery import deliver
+from amtsweg.cases.models import MailKind
 from amtsweg.catalog.models import Offering
 from amtsweg.scheduling.services import job_for, periodic
 from amtsweg.submissions.models import ResumeLink, Submission
@@ -22,7 +24,15 @@ logger = logging.getLogger(__name__)
 
 
 @task()
-def submission_received(submission_id: int) -> str:
+def submission_received(submission_id: int, attempt: int = 1) -> str:
+    """E-mail the applicant that their application arrived; a failing mail server gets the
+    mail again later, every attempt recorded with the case (``cases.mail_delivery``)."""
+    return deliver(
+        MailKind.RECEIVED, submission_id, attempt, send_confirmation, submission_received
+    )
+
+
+def send_confirmation(submission_id: int) -> str:
     """E-mail the applicant that their application arrived (reference number, no content).
 
     The mail names the service, the municipality and the reference number only: the form's
