@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("amtsweg.tenants.urls")),
     path("", include("amtsweg.core.urls")),  # legal pages, also under kommunen/<slug>/
     path("kommunen/", include("amtsweg.catalog.urls")),
+    path("kommunen/", include("amtsweg.progress.public_urls")),
     path("", include("amtsweg.submissions.urls")),
     path("", include("amtsweg.documents.urls")),
     path("mein-amtsweg/", include("amtsweg.cases.citizen_urls")),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("saml/", include("amtsweg.identity.bundid.urls")),
     path("testidp/", include("amtsweg.identity.testidp.urls")),
     path("backoffice/loesungen/", include("amtsweg.catalog.urls_backoffice")),
+    path("backoffice/fortschritt/", include("amtsweg.progress.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("sprache/", set_language, name="set_language"),

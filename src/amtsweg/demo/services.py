@@ -37,6 +37,7 @@ from amtsweg.demo.catalogue import (
     leika_rows,
 )
 from amtsweg.demo.municipalities import DARMSTADT_AGS, municipality_fields, municipality_rows
+from amtsweg.demo.progress import load_demo_catalogue, load_demo_progress
 from amtsweg.forms.services import check_definition, steps_of
 from amtsweg.submissions.models import Submission
 from amtsweg.submissions.services import save_step, start_draft, submit_application
@@ -93,6 +94,9 @@ def load_demo(stdout: TextIO | None = None) -> DemoSummary:
         offerings = _load_offerings(municipalities, versions)
         say(f"{len(offerings)} offerings")
         logins = _load_staff(municipalities)
+        if load_demo_catalogue():
+            say("OZG catalogue loaded")
+        say(f"{load_demo_progress(municipalities, STAFF_ROLES[0][0])} OZG progress entries")
         submitted = 0 if had_submissions else _submit_demo_applications(offerings, versions)
         say(f"{submitted} demo applications submitted")
     return DemoSummary(
