@@ -67,3 +67,35 @@ class SeenAssertion(models.Model):
 
     def __str__(self) -> str:
         return self.assertion_id
+
+
+class CitizenSession(models.Model):
+    """Which browser session a BundID log-in lives in, by the identity provider's NameID and
+    SessionIndex.
+
+    A LogoutRequest from the identity provider (single logout started there) names the log-in
+    by NameID and SessionIndex and usually arrives without the citizen's session cookie (a
+    cross-site POST carries no ``SameSite=Lax`` cookie); this table finds the sessions to end.
+    """
+
+    session_key = models.CharField(max_length=40, unique=True)
+    citizen = models.ForeignKey(Citizen, on_delete=models.CASCADE, related_name="sessions")
+    idp_entity_id = models.CharField(max_length=255)
+    name_id = models.CharField(max_length=255, db_index=True)
+    session_index = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.session_key
+
+
+class LogoutAttempt(models.Model):
+    """A LogoutRequest Amtsweg sent to the identity provider; its LogoutResponse must answer
+    it (InResponseTo), once, before ``expires_at``. Kept in the database because the answer is
+    a cross-site POST without the session cookie, and the session has ended anyway."""
+
+    request_id = models.CharField(max_length=100, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.request_id

@@ -24,8 +24,8 @@ from saml2.sigver import SignatureError, SigverError
 from saml2.time_util import str_to_time
 from saml2.validate import ResponseLifetimeExceed, ToEarly
 
-from amtsweg.identity.bundid import attributes, trust
-from amtsweg.identity.bundid.binding import Outgoing
+from amtsweg.identity.bundid import attributes, slo, trust
+from amtsweg.identity.bundid.binding import Incoming, Outgoing
 from amtsweg.identity.bundid.config import sp_config
 from amtsweg.identity.bundid.identity import CitizenIdentity, identity_from_assertion
 from amtsweg.identity.bundid.refusals import Reason, Refused
@@ -200,33 +200,32 @@ def _refusal(error: Exception, request_id: str, outstanding: dict[str, str]) -> 
 
 
 def logout_request(identity: CitizenIdentity) -> Outgoing | None:
-    """A signed LogoutRequest for the identity provider's session, or None when the identity
-    provider has no single logout endpoint (then only the local session ends)."""
-    client = _client()
-    idp = identity.idp_entity_id or _idp(client)
-    services = client.metadata.single_logout_service(idp, BINDING_HTTP_POST, "idpsso")
-    if not services or not identity.name_id:
+    """A signed LogoutRequest (HTTP-POST) ending ``identity``'s session at the identity
+    provider, or None when it has no single logout endpoint (then only the local session
+    ends)."""
+    if not identity.name_id:
         return None
-    destination = services[0]["location"]
-    request_id, xml = client.create_logout_request(
-        destination,
-        idp,
-        name_id=NameID(
-            text=identity.name_id,
-            format=identity.name_id_format or NAMEID_FORMAT_TRANSIENT,
-            sp_name_qualifier=settings.AMTSWEG_SAML_ENTITY_ID,
-        ),
-        session_indexes=[identity.session_index] if identity.session_index else None,
-        sign=True,
+    client = _client()
+    name_id = NameID(
+        text=identity.name_id,
+        format=identity.name_id_format or NAMEID_FORMAT_TRANSIENT,
+        sp_name_qualifier=settings.AMTSWEG_SAML_ENTITY_ID,
     )
-    encoded = base64.b64encode(str(xml).encode("utf-8")).decode("ascii")
-    return Outgoing(request_id, destination, "SAMLRequest", encoded)
+    indexes = [identity.session_index] if identity.session_index else []
+    return slo.send_request(client, identity.idp_entity_id or _idp(client), name_id, indexes)
 
 
-def read_logout_response(saml_response: str) -> bool:
-    """Whether a LogoutResponse is a correctly signed success from the identity provider."""
-    try:
-        response = _client().parse_logout_request_response(saml_response, BINDING_HTTP_POST)
-    except Exception:
-        return False
-    return response is not None and response.status_ok()
+def answer_logout_request(message: Incoming) -> tuple[slo.ReadRequest, Outgoing]:
+    """Verify a LogoutRequest the identity provider sent (single logout started there) and
+    build the signed LogoutResponse; raises ``Refused`` for anything not from it."""
+    client = _client()
+    request = slo.read_request(client, message, peer=_idp(client))
+    return request, slo.send_response(
+        client, request, message.binding, relay_state=message.relay_state or ""
+    )
+
+
+def read_logout_response(message: Incoming) -> slo.ReadResponse:
+    """Verify the identity provider's LogoutResponse to a request Amtsweg sent."""
+    client = _client()
+    return slo.read_response(client, message, peer=_idp(client))

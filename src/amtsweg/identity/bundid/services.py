@@ -9,6 +9,7 @@ import hashlib
 import logging
 import secrets
 from datetime import UTC, datetime, timedelta
+from importlib import import_module
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -19,9 +20,15 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from amtsweg.catalog.models import TrustLevel
-from amtsweg.identity.bundid.binding import Outgoing
+from amtsweg.identity.bundid.binding import Incoming, Outgoing
 from amtsweg.identity.bundid.identity import CitizenIdentity
-from amtsweg.identity.bundid.models import Citizen, LoginAttempt, SeenAssertion
+from amtsweg.identity.bundid.models import (
+    Citizen,
+    CitizenSession,
+    LoginAttempt,
+    LogoutAttempt,
+    SeenAssertion,
+)
 from amtsweg.identity.bundid.refusals import Reason, Refused
 
 logger = logging.getLogger(__name__)
@@ -188,7 +195,9 @@ def finish_login(request: HttpRequest, token: str) -> str:
 def log_in(request: HttpRequest, identity: CitizenIdentity) -> Citizen:
     """Make ``identity`` the session's citizen and record the log-in on their account.
 
-    The session key changes (no session fixation); the session's drafts stay with it.
+    The session key changes (no session fixation); the session's drafts stay with it. The
+    session is noted under the identity provider's NameID and SessionIndex, so that a
+    LogoutRequest from the identity provider can end it later.
     """
     request.session.cycle_key()
     request.session[SESSION_IDENTITY] = identity.to_session()
@@ -196,6 +205,18 @@ def log_in(request: HttpRequest, identity: CitizenIdentity) -> Citizen:
         pseudonym=identity.pseudonym,
         defaults={"last_login": timezone.now(), "trust_level": identity.trust_level},
     )
+    if identity.name_id and request.session.session_key:
+        forgotten = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+        CitizenSession.objects.filter(created_at__lt=forgotten).delete()
+        CitizenSession.objects.update_or_create(
+            session_key=request.session.session_key,
+            defaults={
+                "citizen": citizen,
+                "idp_entity_id": identity.idp_entity_id,
+                "name_id": identity.name_id,
+                "session_index": identity.session_index,
+            },
+        )
     return citizen
 
 
@@ -204,25 +225,65 @@ def log_out(request: HttpRequest) -> Outgoing | None:
     identity provider too (None when there is nothing to send).
 
     The whole session goes, drafts included: on a shared computer the next person must not
-    find the citizen's applications.
+    find the citizen's applications (a logged-in citizen's drafts stay in their account).
+    The request id is kept, so that only the identity provider's answer to it counts.
     """
     identity = current_citizen(request)
+    if request.session.session_key:
+        CitizenSession.objects.filter(session_key=request.session.session_key).delete()
     request.session.flush()
     if identity is None:
         return None
     from amtsweg.identity.bundid import saml
 
     try:
-        return saml.logout_request(identity)
+        outgoing = saml.logout_request(identity)
     except Exception:  # the local log-out has happened; the identity provider's is optional
         logger.exception("Could not build the LogoutRequest")
         return None
+    if outgoing is not None:
+        now = timezone.now()
+        LogoutAttempt.objects.filter(expires_at__lt=now).delete()
+        LogoutAttempt.objects.create(
+            request_id=outgoing.message_id, expires_at=now + ATTEMPT_LIFETIME
+        )
+    return outgoing
 
 
-def logout_confirmed(saml_response: str) -> bool:
+def logout_confirmed(message: Incoming) -> None:
+    """Check the identity provider's LogoutResponse: signed by it, a success, and the answer
+    to a LogoutRequest Amtsweg sent and has not seen answered; raises ``Refused`` otherwise.
+    """
     from amtsweg.identity.bundid import saml
 
-    return saml.read_logout_response(saml_response)
+    response = saml.read_logout_response(message)
+    answered = LogoutAttempt.objects.filter(
+        request_id=response.in_response_to, expires_at__gt=timezone.now()
+    ).delete()[0]
+    if not response.in_response_to or not answered:
+        raise Refused(Reason.IN_RESPONSE_TO, f"unknown request {response.in_response_to!r}")
+    if not response.success:
+        raise Refused(Reason.IDP_STATUS, "the identity provider reports the log-out failed")
+
+
+def logout_from_identity_provider(message: Incoming) -> tuple[int, Outgoing]:
+    """Single logout started at the identity provider: verify its LogoutRequest, end every
+    session of that log-in (NameID, and SessionIndex where given) in whichever browser, and
+    return how many ended with the signed LogoutResponse. Raises ``Refused`` for a request
+    that is unsigned, altered or from another party; then nothing ends."""
+    from amtsweg.identity.bundid import saml
+
+    request, answer = saml.answer_logout_request(message)
+    sessions = CitizenSession.objects.filter(idp_entity_id=request.issuer, name_id=request.name_id)
+    if request.session_indexes:
+        sessions = sessions.filter(session_index__in=request.session_indexes)
+    keys = list(sessions.values_list("session_key", flat=True))
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in keys:
+        store(session_key=key).delete()
+    CitizenSession.objects.filter(session_key__in=keys).delete()
+    logger.info("Single logout from the identity provider ended %s session(s)", len(keys))
+    return len(keys), answer
 
 
 def is_configured() -> bool:

@@ -1,5 +1,6 @@
 """BundID log-in pages and SAML endpoints: metadata, log-in (explanation, then the
-AuthnRequest), the assertion consumer service, the hand-over into the session, log-out."""
+AuthnRequest), the assertion consumer service, the hand-over into the session, log-out and
+single logout in both directions."""
 
 import logging
 
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from amtsweg.catalog.models import TrustLevel
 from amtsweg.identity.bundid import services, trust
-from amtsweg.identity.bundid.binding import Outgoing
+from amtsweg.identity.bundid.binding import deliver, incoming
 from amtsweg.identity.bundid.refusals import MESSAGES, NotConfigured, Reason, Refused
 
 logger = logging.getLogger(__name__)
@@ -24,15 +25,6 @@ logger = logging.getLogger(__name__)
 def metadata(request: HttpRequest) -> HttpResponse:
     """The metadata to hand to BundID (README "Register with BundID")."""
     return HttpResponse(services.sp_metadata_xml(), content_type="application/samlmetadata+xml")
-
-
-def _post_to(request: HttpRequest, outgoing: Outgoing, relay_state: str = "") -> HttpResponse:
-    """The HTTP-POST binding: a form the browser submits by itself (a button without JS)."""
-    return render(
-        request,
-        "bundid/post_binding.html",
-        {"outgoing": outgoing, "relay_state": relay_state},
-    )
 
 
 def _requested_level(request: HttpRequest) -> str:
@@ -54,7 +46,7 @@ def login(request: HttpRequest) -> HttpResponse:
             outgoing = services.start_login(request, level, next_url)
         except NotConfigured:
             return render(request, "bundid/not_configured.html", status=503)
-        return _post_to(request, outgoing)
+        return deliver(request, outgoing)
     context = {
         "level": level,
         "level_label": trust.label(level),
@@ -69,12 +61,14 @@ def login(request: HttpRequest) -> HttpResponse:
     return render(request, "bundid/login.html", context)
 
 
-def _refused(request: HttpRequest, refusal: Refused) -> HttpResponse:
+def _refused(
+    request: HttpRequest, refusal: Refused, template: str = "bundid/refused.html"
+) -> HttpResponse:
     logger.warning("BundID response refused (%s): %s", refusal.reason, refusal.detail)
     what, todo = MESSAGES.get(refusal.reason, MESSAGES[Reason.INVALID])
     return render(
         request,
-        "bundid/refused.html",
+        template,
         {"reason": refusal.reason, "what": what, "todo": todo},
         status=403 if refusal.reason != Reason.MALFORMED else 400,
     )
@@ -116,18 +110,31 @@ def logout(request: HttpRequest) -> HttpResponse:
     if outgoing is None:
         messages.info(request, _("You are logged out."))
         return redirect("tenants:portal_home")
-    return _post_to(request, outgoing)
+    return deliver(request, outgoing)
 
 
-@csrf_exempt  # the identity provider's LogoutResponse arrives by its own form
+@csrf_exempt  # the identity provider's messages arrive by its own form or redirect
+@never_cache
 @require_http_methods(["GET", "POST"])
 def single_logout(request: HttpRequest) -> HttpResponse:
-    """Where the identity provider answers a LogoutRequest. The local session has already
-    ended; a request from the identity provider ends it too."""
-    data = request.POST if request.method == "POST" else request.GET
-    if "SAMLResponse" in data and not services.logout_confirmed(data["SAMLResponse"]):
-        logger.warning("BundID LogoutResponse not confirmed")
-    if services.current_citizen(request) is not None:
-        request.session.flush()
+    """Single logout endpoint (HTTP-POST and HTTP-Redirect).
+
+    A LogoutResponse answers a log-out started here: the local session has already ended, the
+    answer is checked so that a failure at the identity provider is said. A LogoutRequest
+    starts at the identity provider ("log out everywhere"): after its checks, every session of
+    that log-in ends, and the signed LogoutResponse goes back.
+    """
+    message = incoming(request)
+    if message is None:
+        return _refused(request, Refused(Reason.MALFORMED, "no SAMLRequest or SAMLResponse"))
+    try:
+        if message.field == "SAMLRequest":
+            _ended, answer = services.logout_from_identity_provider(message)
+            return deliver(request, answer, message.relay_state or "")
+        services.logout_confirmed(message)
+    except Refused as refusal:
+        return _refused(request, refusal, template="bundid/logout_refused.html")
+    except NotConfigured:
+        return render(request, "bundid/not_configured.html", status=503)
     messages.info(request, _("You are logged out."))
     return redirect(reverse("tenants:portal_home"))

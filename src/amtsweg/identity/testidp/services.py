@@ -1,5 +1,7 @@
 """The test identity provider's public door: its configuration and metadata, reading an
-AuthnRequest, and issuing a signed response for a chosen test person and trust level.
+AuthnRequest, issuing a signed response for a chosen test person and trust level, and single
+logout in both directions (answering the service provider's LogoutRequest; "log out
+everywhere", which sends the service provider a LogoutRequest for each log-in it issued).
 
 It is a real SAML identity provider built on pysaml2's server side; it signs with its own
 key (generated into ``$AMTSWEG_VAR_DIR/saml/``) and knows the service provider from the
@@ -12,7 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from saml2 import BINDING_HTTP_POST, class_name
+from django.conf import settings
+from django.utils import timezone
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, class_name
 from saml2.config import IdPConfig
 from saml2.metadata import entity_descriptor
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_TRANSIENT, NameID
@@ -20,8 +24,11 @@ from saml2.server import Server
 from saml2.sigver import pre_encrypt_assertion, pre_signature_part, signed_instance_factory
 
 from amtsweg.catalog.models import TrustLevel
-from amtsweg.identity.bundid import attributes, trust
+from amtsweg.identity.bundid import attributes, slo, trust
+from amtsweg.identity.bundid.binding import Incoming, Outgoing
 from amtsweg.identity.bundid.config import ALGORITHMS, saml_dir, url
+from amtsweg.identity.bundid.refusals import Refused
+from amtsweg.identity.testidp.models import IdpSession
 from amtsweg.identity.testidp.persons import TestPerson
 from amtsweg.lib.certificates import load_or_create_key_pair
 
@@ -70,7 +77,10 @@ def idp_config(*, with_sp: bool = True) -> IdPConfig:
                     "name": "Amtsweg test identity provider",
                     "endpoints": {
                         "single_sign_on_service": [(url("/testidp/sso/"), BINDING_HTTP_POST)],
-                        "single_logout_service": [(url("/testidp/slo/"), BINDING_HTTP_POST)],
+                        "single_logout_service": [
+                            (url("/testidp/slo/"), BINDING_HTTP_POST),
+                            (url("/testidp/slo/"), BINDING_HTTP_REDIRECT),
+                        ],
                     },
                     "want_authn_requests_signed": True,
                     "name_id_format": [NAMEID_FORMAT_TRANSIENT],
@@ -154,6 +164,12 @@ def issue_response(
         encrypt_assertion=False,
     )
     assertion = response.assertion
+    IdpSession.objects.create(
+        person_key=person.key,
+        sp_entity_id=request.sp_entity_id,
+        name_id=assertion.subject.name_id.text,
+        session_index=assertion.authn_statement[0].session_index,
+    )
     _set_time_window(response, (clock or _now)())
     if audience is not None:
         assertion.conditions.audience_restriction[0].audience[0].text = audience
@@ -197,21 +213,70 @@ def _set_time_window(response: object, now: datetime) -> None:
         statement.session_not_on_or_after = until
 
 
-def answer_logout(saml_request: str) -> tuple[str, str]:
-    """Read a signed LogoutRequest (HTTP-POST) and answer it: ``(destination, SAMLResponse)``.
+def _refused(refusal: Refused) -> RequestRefused:
+    return RequestRefused(f"{refusal.reason}: {refusal.detail}")
 
-    The test identity provider keeps no sessions of its own, so every logout succeeds.
-    """
+
+def answer_logout(message: Incoming) -> Outgoing:
+    """Single logout started at the service provider: verify its signed LogoutRequest, end
+    the log-in it names here and answer with a signed LogoutResponse."""
     server = _server()
     try:
-        parsed = server.parse_logout_request(saml_request, BINDING_HTTP_POST)
-        if parsed is None:
-            raise RequestRefused("The LogoutRequest could not be read.")
-        destination = server.response_args(parsed.message, [BINDING_HTTP_POST])["destination"]
-        response = server.create_logout_response(parsed.message, [BINDING_HTTP_POST], sign=True)
-    except RequestRefused:
-        raise
-    except Exception as error:  # pysaml2 raises many kinds; each means "cannot answer"
-        raise RequestRefused(str(error)) from error
-    xml = response if isinstance(response, str) else str(response)
-    return destination, base64.b64encode(xml.encode("utf-8")).decode("ascii")
+        request = slo.read_request(server, message, peer=settings.AMTSWEG_SAML_ENTITY_ID)
+    except Refused as refusal:
+        raise _refused(refusal) from refusal
+    IdpSession.objects.filter(name_id=request.name_id, ended_at__isnull=True).update(
+        ended_at=timezone.now()
+    )
+    return slo.send_response(
+        server, request, message.binding, relay_state=message.relay_state or ""
+    )
+
+
+def active_sessions(person_key: str) -> list[IdpSession]:
+    """The log-ins of a test person that have not ended, newest first."""
+    return list(IdpSession.objects.filter(person_key=person_key, ended_at__isnull=True))
+
+
+def log_out_everywhere(person_key: str, binding: str) -> Outgoing | None:
+    """ "Log out everywhere" for a test person: the signed LogoutRequest (with ``binding``)
+    for their newest log-in that has not ended, or None when none is left. The browser
+    carries one message at a time; each answer brings the next (``logout_answered``)."""
+    session = IdpSession.objects.filter(person_key=person_key, ended_at__isnull=True).first()
+    if session is None:
+        return None
+    name_id = NameID(
+        format=NAMEID_FORMAT_TRANSIENT,
+        sp_name_qualifier=session.sp_entity_id,
+        name_qualifier=entity_id(),
+        text=session.name_id,
+    )
+    outgoing = slo.send_request(
+        _server(), session.sp_entity_id, name_id, [session.session_index], binding=binding
+    )
+    if outgoing is None:  # the service provider offers no single logout: nothing to tell it
+        session.ended_at = timezone.now()
+        session.save(update_fields=["ended_at"])
+        return log_out_everywhere(person_key, binding)
+    session.logout_request_id = outgoing.message_id
+    session.save(update_fields=["logout_request_id"])
+    return outgoing
+
+
+def logout_answered(message: Incoming) -> str:
+    """Check the service provider's LogoutResponse to a LogoutRequest sent here (signature,
+    issuer, InResponseTo, status), mark that log-in ended and return whose it was."""
+    try:
+        response = slo.read_response(_server(), message, peer=settings.AMTSWEG_SAML_ENTITY_ID)
+    except Refused as refusal:
+        raise _refused(refusal) from refusal
+    session = IdpSession.objects.filter(
+        logout_request_id=response.in_response_to, ended_at__isnull=True
+    ).first()
+    if not response.in_response_to or session is None:
+        raise RequestRefused(f"LogoutResponse to an unknown request {response.in_response_to!r}")
+    if not response.success:
+        raise RequestRefused("The service provider could not end the session.")
+    session.ended_at = timezone.now()
+    session.save(update_fields=["ended_at"])
+    return session.person_key
