@@ -47,9 +47,9 @@ def record_event(
     Call it inside the transaction of the change it records: the chain head row stays locked
     until that transaction commits, so the event exists exactly when the change does.
     """
-    with transaction.atomic():
-        head, _created = AuditChainHead.objects.get_or_create(chain=chain)
-        head = AuditChainHead.objects.select_for_update().get(pk=head.pk)
+    # No savepoint: a failure here must fail the caller's whole transaction anyway.
+    with transaction.atomic(savepoint=False):
+        head = _locked_head(chain)
         event = AuditEvent(
             created_at=timezone.now(),
             chain=chain,
@@ -68,6 +68,17 @@ def record_event(
         head.length = event.sequence
         head.save(update_fields=["last_hash", "length"])
     return event
+
+
+def _locked_head(chain: str) -> AuditChainHead:
+    """The chain's head row, locked until the transaction ends (made on the chain's first
+    event). Callers take it as late as they can: it serialises every event of the chain."""
+    heads = AuditChainHead.objects.select_for_update()
+    try:
+        return heads.get(chain=chain)
+    except AuditChainHead.DoesNotExist:
+        AuditChainHead.objects.bulk_create([AuditChainHead(chain=chain)], ignore_conflicts=True)
+        return heads.get(chain=chain)
 
 
 def verify_chain(chain: str) -> int | None:

@@ -33,17 +33,18 @@ __all__ = [
 ]
 
 
-def request_receipt(submission: Submission) -> Document:
+def request_receipt(submission: Submission, case: Case | None = None) -> Document:
     """Ask for the receipt of a just-submitted application: its pending row and its job.
 
     Call it inside the submit's transaction (``submit_application`` does), so that no
     acknowledged submission is ever without its receipt job; a second call adds nothing.
+    The submit passes the ``case`` it has just opened, which saves looking it up.
     """
     document, created = Document.objects.get_or_create(
         submission=submission,
         kind=DocumentKind.RECEIPT,
         defaults={
-            "case": Case.objects.filter(submission=submission).first(),
+            "case": case or Case.objects.filter(submission=submission).first(),
             "language": submission.language or "de",
         },
     )

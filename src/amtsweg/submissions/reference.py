@@ -5,7 +5,7 @@ import hmac
 import secrets
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection
 
 from amtsweg.submissions.models import ReferenceSequence
 from amtsweg.tenants.models import Municipality
@@ -21,18 +21,29 @@ def next_reference_number(municipality: Municipality, year: int) -> str:
 
     Must run inside the transaction that stores the submission: the sequence row stays locked
     until it commits, so concurrent submissions get consecutive numbers without gaps or doubles.
+    One statement locks the row and counts on (``UPDATE … RETURNING``, on PostgreSQL and
+    SQLite alike); call it as late in the transaction as possible, since every other submit of
+    the municipality waits from here until the commit.
     """
-    try:
-        with transaction.atomic():
-            ReferenceSequence.objects.get_or_create(municipality=municipality, year=year)
-    except IntegrityError:
-        pass  # Another transaction created this year's row first; lock it below.
-    sequence = ReferenceSequence.objects.select_for_update().get(
-        municipality=municipality, year=year
-    )
-    sequence.last_number += 1
-    sequence.save(update_fields=["last_number"])
-    return f"{municipality.reference_prefix}-{year}-{sequence.last_number:06d}"
+    number = _count_on(municipality.pk, year)
+    if number is None:  # the year's first number: make its row (a racing twin is ignored)
+        ReferenceSequence.objects.bulk_create(
+            [ReferenceSequence(municipality=municipality, year=year)], ignore_conflicts=True
+        )
+        number = _count_on(municipality.pk, year)
+    return f"{municipality.reference_prefix}-{year}-{number:06d}"
+
+
+def _count_on(municipality_id: int, year: int) -> int | None:
+    table = connection.ops.quote_name(ReferenceSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_number = last_number + 1"  # noqa: S608 - our table name
+            " WHERE municipality_id = %s AND year = %s RETURNING last_number",
+            [municipality_id, year],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def new_access_code() -> str:

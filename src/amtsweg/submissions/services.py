@@ -1,5 +1,6 @@
 """The submissions app's public door: drafts, steps and the submit that creates the case."""
 
+import copy
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -8,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from amtsweg.audit.services import record_event
-from amtsweg.cases.services import open_case_for
+from amtsweg.cases.services import open_case_for, refresh_search_text
 from amtsweg.catalog.models import Offering
 from amtsweg.documents.services import request_receipt
 from amtsweg.forms.services import (
@@ -115,7 +116,7 @@ def save_step(draft: Submission, step_key: str, values: dict[str, Any]) -> None:
         locked.expires_at = draft_expiry()  # an applicant who keeps working keeps the draft
         locked.save(update_fields=["data", "completed_steps", "expires_at", "updated_at"])
     draft.data, draft.completed_steps = locked.data, locked.completed_steps
-    draft.expires_at = locked.expires_at
+    draft.expires_at, draft.updated_at = locked.expires_at, locked.updated_at
 
 
 def _item_keys(step: dict[str, Any]) -> set[str]:
@@ -141,72 +142,123 @@ def submit_application(
     submission, the case, the audit event and the confirmation job are all committed. A repeated
     call (a double click, a retried request) returns the existing submission instead of a second
     one; its access code is then not shown again.
+
+    The data is validated before the transaction, so that SQLite's write lock (taken at BEGIN)
+    is not held through it; inside, the locked row must still hold exactly the validated data
+    (else it is validated again).
     """
+    submission = copy.copy(draft)  # callers may share the object (a double click's threads)
     try:
-        return _submit(draft, idempotency_key, language)
+        if idempotency_key and (
+            earlier := _submitted_with_key_for(draft.offering, idempotency_key)
+        ):
+            return Receipt(submission=earlier, access_code=None, created=False)
+        if submission.is_submitted:
+            return Receipt(submission=submission, access_code=None, created=False)
+        _check(submission)
+        with transaction.atomic():
+            status, data, steps = (
+                Submission.objects.select_for_update()
+                .values_list("status", "data", "completed_steps")
+                .get(pk=draft.pk)
+            )
+            if status == SubmissionStatus.SUBMITTED:  # a concurrent submit of this draft won
+                return Receipt(
+                    submission=Submission.objects.get(pk=draft.pk), access_code=None, created=False
+                )
+            if (data, steps) != (submission.data, submission.completed_steps):
+                submission.data, submission.completed_steps = data, steps  # changed meanwhile
+                _check(submission)
+            if problems := check_attachments(submission):
+                raise SubmissionIncomplete(problems)
+            access_code = _fill_in(submission, idempotency_key, language)
+            submission.save(update_fields=_SUBMIT_FIELDS)  # claims the idempotency key
+            # Resume links end with the draft; their e-mail addresses are not needed any more.
+            ResumeLink.objects.filter(submission=submission).delete()
+            return _record_submit(submission, access_code)
     except IntegrityError:
-        # A retry with the same key that raced the first submit past the lookup below ends at
+        # A retry with the same key that raced the first submit past the lookup above ends at
         # the unique constraint; by now the first one is committed, so answer with it.
-        if idempotency_key and (earlier := _submitted_with_key(draft, idempotency_key)):
+        if idempotency_key and (
+            earlier := _submitted_with_key_for(draft.offering, idempotency_key)
+        ):
             return Receipt(submission=earlier, access_code=None, created=False)
         raise
 
 
-def _submitted_with_key(draft: Submission, idempotency_key: str) -> Submission | None:
-    return _submitted_with_key_for(draft.offering, idempotency_key)
+#: What the submit writes into a draft's row before it is numbered (``_fill_in``).
+_SUBMIT_FIELDS = [
+    "submitted_at",
+    "expires_at",
+    "processing_municipality",
+    "access_code_hash",
+    "idempotency_key",
+    "language",
+    "applicant_name",
+    "applicant_email",
+    "updated_at",
+]
 
 
-def _submit(draft: Submission, idempotency_key: str | None, language: str) -> Receipt:
-    with transaction.atomic():
-        if idempotency_key and (earlier := _submitted_with_key(draft, idempotency_key)):
-            return Receipt(submission=earlier, access_code=None, created=False)
-        submission = Submission.objects.select_for_update().get(pk=draft.pk)
-        if submission.is_submitted:
-            return Receipt(submission=submission, access_code=None, created=False)
-        definition = submission.solution_version.form_definition
-        problems = validate_submission(definition, submission.data)
-        problems.update(check_attachments(submission))
-        if missing := missing_steps(submission):
-            problems.setdefault("__steps__", ", ".join(missing))
-        if problems:
-            raise SubmissionIncomplete(problems)
+def _check(submission: Submission) -> None:
+    """Raise SubmissionIncomplete unless the stored answers are complete and valid."""
+    definition = submission.solution_version.form_definition
+    problems = validate_submission(definition, submission.data)
+    if missing := missing_steps(submission):
+        problems.setdefault("__steps__", ", ".join(missing))
+    if problems:
+        raise SubmissionIncomplete(problems)
 
-        offering = submission.offering
-        now = timezone.now()
-        access_code = new_access_code()
-        applicant = applicant_attributes(definition, submission.data)
-        submission.status = SubmissionStatus.SUBMITTED
-        submission.submitted_at = now
-        submission.expires_at = None
-        submission.processing_municipality = offering.processing_municipality
-        submission.reference_number = next_reference_number(
-            offering.processing_municipality, timezone.localdate(now).year
-        )
-        submission.access_code_hash = hash_access_code(access_code)
-        submission.idempotency_key = idempotency_key
-        submission.language = language
-        submission.applicant_name = " ".join(
-            part for part in (applicant.get("given_name"), applicant.get("family_name")) if part
-        )[:200]
-        submission.applicant_email = applicant.get("email", "")
-        submission.save()
-        # Resume links end with the draft; their e-mail addresses are not needed any more.
-        ResumeLink.objects.filter(submission=submission).delete()
-        case = open_case_for(submission)
-        record_event(
-            "submission.submitted",
-            submission,
-            actor_label="applicant",
-            chain=offering.processing_municipality.ags,
-            data={
-                "reference_number": submission.reference_number,
-                "offering": str(offering.uuid),
-                "case": str(case.uuid),
-                "solution_version": submission.solution_version_id,
-            },
-        )
-        submission_received.enqueue(submission.pk)
-        request_receipt(submission)  # the receipt PDF's row and job, in this transaction
+
+def _fill_in(submission: Submission, idempotency_key: str | None, language: str) -> str:
+    """Set what a submit adds to the row, but not yet its status and number; return the plain
+    access code, which only the receipt carries."""
+    applicant = applicant_attributes(submission.solution_version.form_definition, submission.data)
+    access_code = new_access_code()
+    submission.submitted_at = timezone.now()
+    submission.expires_at = None
+    submission.processing_municipality = submission.offering.processing_municipality
+    submission.access_code_hash = hash_access_code(access_code)
+    submission.idempotency_key = idempotency_key
+    submission.language = language
+    submission.applicant_name = " ".join(
+        part for part in (applicant.get("given_name"), applicant.get("family_name")) if part
+    )[:200]
+    submission.applicant_email = applicant.get("email", "")
+    return access_code
+
+
+def _record_submit(submission: Submission, access_code: str) -> Receipt:
+    """The rest of the submit transaction, for a row that ``_fill_in`` has prepared.
+
+    Every submit of a municipality shares two rows: its reference counter and its audit chain
+    head. They are taken last, each in as few statements as possible, so that one submit holds
+    them only for its last few statements and the commit, not for all of its work: the
+    submits of a municipality wait for each other only that long (docs/benchmarks.md).
+    """
+    offering = submission.offering
+    case = open_case_for(submission)
+    submission_received.enqueue(submission.pk)
+    request_receipt(submission, case)  # the receipt PDF's row and job, in this transaction
+    # From here on the shared rows are locked until COMMIT.
+    submission.reference_number = next_reference_number(
+        submission.processing_municipality, timezone.localdate(submission.submitted_at).year
+    )
+    submission.status = SubmissionStatus.SUBMITTED
+    submission.save(update_fields=["status", "reference_number"])
+    refresh_search_text(case)  # the search finds the new reference number too
+    record_event(
+        "submission.submitted",
+        submission,
+        actor_label="applicant",
+        chain=submission.processing_municipality.ags,
+        data={
+            "reference_number": submission.reference_number,
+            "offering": str(offering.uuid),
+            "case": str(case.uuid),
+            "solution_version": submission.solution_version_id,
+        },
+    )
     return Receipt(submission=submission, access_code=access_code, created=True)
 
 
@@ -221,7 +273,8 @@ def submit_data(
     the same code as the online assistant, then submitted like a finished draft.
 
     A retry with the same ``idempotency_key`` returns the first submission; a refused data set
-    leaves nothing behind.
+    leaves nothing behind. The cleaned data is the form engine's own output, so it is not
+    validated a second time; the row is inserted once, complete but for its number.
     """
     definition = offering.solution_version.form_definition
     if idempotency_key and (earlier := _submitted_with_key_for(offering, idempotency_key)):
@@ -229,17 +282,23 @@ def submit_data(
     cleaned, problems = clean_submission(definition, data)
     if problems:
         raise SubmissionIncomplete(problems)
-    with transaction.atomic():
-        draft = Submission.objects.create(
-            offering=offering,
-            solution_version=offering.solution_version,
-            data=cleaned,
-            completed_steps=[step["key"] for step in visible_steps(definition, cleaned)],
-        )
-        receipt = submit_application(draft, idempotency_key=idempotency_key, language=language)
-        if not receipt.created:
-            transaction.set_rollback(True)  # a racing retry: drop the draft made for it
-        return receipt
+    submission = Submission(
+        offering=offering,
+        solution_version=offering.solution_version,
+        data=cleaned,
+        completed_steps=[step["key"] for step in visible_steps(definition, cleaned)],
+    )
+    access_code = _fill_in(submission, idempotency_key, language)
+    try:
+        with transaction.atomic():
+            submission.save()  # as a draft until numbered; claims the idempotency key
+            if problems := check_attachments(submission):  # a file value names no upload
+                raise SubmissionIncomplete(problems)
+            return _record_submit(submission, access_code)
+    except IntegrityError:
+        if idempotency_key and (earlier := _submitted_with_key_for(offering, idempotency_key)):
+            return Receipt(submission=earlier, access_code=None, created=False)
+        raise
 
 
 def _submitted_with_key_for(offering: Offering, idempotency_key: str) -> Submission | None:

@@ -1,0 +1,62 @@
+"""How many SQL statements a submit costs (issue 9): it is the request a peak consists of, so
+every statement counts, and those after the reference number hold the municipality's lock."""
+
+import re
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from amtsweg.catalog.services import get_live_offering_by_uuid
+from amtsweg.submissions.services import submit_application, submit_data
+from tests.factories import make_complete_draft
+
+pytestmark = pytest.mark.django_db
+
+#: Statements of one submit through the API (the offering lookup included) and of one draft's
+#: submit, savepoints included; 35 and 29 before issue 9's work on the submit.
+API_SUBMIT_STATEMENTS = 20
+DRAFT_SUBMIT_STATEMENTS = 20
+
+
+@pytest.fixture
+def warm(offering):
+    """After a first submit the year's counter row and the chain head exist, as in production."""
+    submit_application(make_complete_draft(offering))
+
+
+def test_api_submit(offering, warm):
+    data = make_complete_draft(offering).data
+    with CaptureQueriesContext(connection) as queries:
+        receipt = submit_data(
+            get_live_offering_by_uuid(offering.uuid), data, idempotency_key=uuid.uuid4().hex
+        )
+    assert receipt.created
+    assert len(queries) <= API_SUBMIT_STATEMENTS, [q["sql"][:80] for q in queries]
+
+
+def test_draft_submit(offering, warm):
+    draft = make_complete_draft(offering)
+    with CaptureQueriesContext(connection) as queries:
+        receipt = submit_application(draft)
+    assert receipt.created
+    assert len(queries) <= DRAFT_SUBMIT_STATEMENTS, [q["sql"][:80] for q in queries]
+
+
+def test_shared_rows_come_last(offering, warm):
+    """Every submit of a municipality waits for the reference counter and the chain head, from
+    the moment they are taken to the commit. Taken last, they are held only by the statements
+    that need them: the number onto submission and case, the audit event onto its chain."""
+    with CaptureQueriesContext(connection) as queries:
+        submit_application(make_complete_draft(offering))
+    statements = [q["sql"] for q in queries]
+    counter = next(i for i, sql in enumerate(statements) if "referencesequence" in sql)
+    after = [re.search(r'"(\w+)"', sql).group(1) for sql in statements[counter + 1 :]]
+    assert [table for table in after if not table.startswith("s1")] == [  # savepoint names
+        "submissions_submission",
+        "cases_case",
+        "audit_auditchainhead",
+        "audit_auditevent",
+        "audit_auditchainhead",
+    ]
