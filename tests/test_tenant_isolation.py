@@ -68,6 +68,7 @@ def fill(parameters: list[str], case: Case) -> dict[str, object]:
         "document_uuid": (
             case.submission.documents.values_list("uuid", flat=True).first() or case.uuid
         ),
+        "ozg_id": "10160",  # Hundehaltung, from the OZG catalogue the demo loads
     }
     unknown = set(parameters) - set(values)
     assert not unknown, f"Teach this test how to fill {unknown}"

@@ -4,6 +4,7 @@ come from ``progress.dashboard``, the changes from ``progress.services``."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,6 +34,10 @@ PAGE_SIZE = 50
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     municipalities = list(dashboard_municipalities(request.user))
+    if not municipalities:
+        raise PermissionDenied(
+            _("The OZG dashboard is for a municipality's admin and OZG coordinator.")
+        )
     if len(municipalities) == 1:
         return redirect("progress:municipality", municipality_slug=municipalities[0].slug)
     return render(request, "progress/home.html", {"municipalities": municipalities})
