@@ -10,6 +10,11 @@ urlpatterns = [
         name="start",
     ),
     path("antrag/<uuid:draft_uuid>/schritt/<slug:step_key>/", views.step, name="step"),
+    path(
+        "antrag/<uuid:draft_uuid>/schritt/<slug:step_key>/pruefen/",
+        views.validate_field,
+        name="validate_field",
+    ),
     path("antrag/<uuid:draft_uuid>/zusammenfassung/", views.summary, name="summary"),
     path("antrag/<uuid:draft_uuid>/bestaetigung/", views.confirmation, name="confirmation"),
     path(

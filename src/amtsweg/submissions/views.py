@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -15,6 +16,9 @@ from django.views.decorators.http import require_http_methods
 from amtsweg.cases.services import public_status_history
 from amtsweg.catalog.services import get_live_offering, get_municipality
 from amtsweg.forms.services import (
+    BoundField,
+    BoundGroup,
+    BoundItem,
     applicant_attributes,
     bind_step,
     change_entries,
@@ -148,9 +152,54 @@ def step(request: HttpRequest, draft_uuid: object, step_key: str) -> HttpRespons
             "messages_for_step": messages,
             "previous_step": steps[index - 1] if index else None,
             "return_to_summary": return_to_summary,
+            "validate_url": reverse("submissions:validate_field", args=[draft.uuid, step_key]),
         }
     )
     return render(request, "submissions/step.html", context)
+
+
+def _find_field(items: list[BoundItem], name: str) -> BoundField | None:
+    """The bound field with HTML name ``name`` anywhere in a step (groups and their entries)."""
+    for item in items:
+        if isinstance(item, BoundField) and item.name == name:
+            return item
+        if isinstance(item, BoundGroup):
+            nested = [*item.children, *(child for entry in item.items for child in entry)]
+            if found := _find_field(nested, name):
+                return found
+    return None
+
+
+@require_http_methods(["POST"])
+def validate_field(request: HttpRequest, draft_uuid: object, step_key: str) -> HttpResponse:
+    """htmx's inline check of one field (``_field``): the whole step is checked as when it is
+    sent, with the same validators and rules, nothing is saved, and the field's fragment comes
+    back with its error, plus the text for the page's live region. A request without htmx
+    (it has no use for a fragment) goes to the step page."""
+    draft = drafts.get_owned_submission(request, draft_uuid)
+    if draft.is_submitted or request.headers.get("HX-Request") != "true":
+        return redirect("submissions:step", draft_uuid=draft.uuid, step_key=step_key)
+    if _needs_login(request, draft):
+        return HttpResponse(status=403)
+    definition = draft.solution_version.form_definition
+    steps = visible_steps(definition, draft.data)
+    current = next((s for s in steps if s["key"] == step_key), None)
+    if current is None:
+        raise Http404(_("This form has no such step."))
+    identity = _identity_attributes(request)
+    raw = {name: request.POST.getlist(name) for name in request.POST if name != "_field"}
+    lock_answers(current, raw, identity)
+    receive_uploads(draft, current, raw, MultiValueDict())  # files only as stored, none new
+    result = validate_step(current, raw, draft.data)
+    mark_locked(result.fields, current, identity)
+    field = _find_field(result.fields, request.POST.get("_field", ""))
+    if field is None:
+        raise Http404(_("This step has no such field."))
+    return render(
+        request,
+        "submissions/_validated_field.html",
+        {"field": field, "validate_url": request.path},
+    )
 
 
 @require_http_methods(["GET", "POST"])
