@@ -24,8 +24,8 @@ from amtsweg.catalog.services import (
     DraftAlreadyOpen,
     create_draft_version,
     definition_revision,
-    publish_version,
     read_definition_text,
+    request_review,
     save_draft_definition,
 )
 from amtsweg.forms.services import DefinitionError
@@ -370,8 +370,24 @@ def test_preview_of_a_draft_with_problems_lists_them(client, designer, draft):
 # --- publishing -------------------------------------------------------------------------------
 
 
-def test_publish_freezes_the_draft_and_records_it(client, designer, draft):
+def test_review_then_approval_by_another_person_publishes(client, designer, darmstadt, draft):
+    reviewer = designer_of(darmstadt, "da.reviewer", Role.ADMIN)
     login(client, designer)
+    page = client.get(url("version", draft)).content.decode()
+    assert url("request_review", draft) in page
+    assert url("publish", draft) not in page
+    response = client.post(url("request_review", draft))
+    assert response["Location"] == url("version", draft)
+    draft.refresh_from_db()
+    assert (draft.status, draft.review_requested_by) == (VersionStatus.REVIEW, designer)
+    # In review the draft can no longer be edited, and its author cannot approve it.
+    assert save(client, draft, as_text(form_definition())).status_code == 409
+    page = client.get(url("version", draft)).content.decode()
+    assert url("publish", draft) not in page
+    client.post(url("publish", draft))
+    assert SolutionVersion.objects.get(pk=draft.pk).status == VersionStatus.REVIEW
+
+    login(client, reviewer)
     page = client.get(url("version", draft)).content.decode()
     assert "can no longer be changed" in page
     assert url("publish", draft) in page
@@ -380,10 +396,12 @@ def test_publish_freezes_the_draft_and_records_it(client, designer, draft):
     draft.refresh_from_db()
     assert draft.status == VersionStatus.PUBLISHED
     assert draft.published_at is not None
+    assert draft.approved_by == reviewer
+    assert "da.reviewer" in client.get(url("version", draft)).content.decode()
     event = AuditEvent.objects.get(action="solution_version.published")
     assert (event.chain, event.actor, event.data["number"]) == (
         draft.solution.publisher.ags,
-        designer,
+        reviewer,
         2,
     )
     assert verify_chain(draft.solution.publisher.ags) is None
@@ -392,19 +410,31 @@ def test_publish_freezes_the_draft_and_records_it(client, designer, draft):
     assert create_draft_version(draft.solution, actor=designer).number == 3
 
 
+def test_the_reviewer_may_send_a_version_back_to_draft(client, designer, darmstadt, draft):
+    reviewer = designer_of(darmstadt, "da.reviewer")
+    request_review(draft, actor=designer)
+    login(client, reviewer)
+    response = client.post(url("return_to_draft", draft), {"note": "Bitte Hinweis ergänzen"})
+    assert response.status_code == 302
+    assert SolutionVersion.objects.get(pk=draft.pk).status == VersionStatus.DRAFT
+    event = AuditEvent.objects.get(action="solution_version.returned_to_draft")
+    assert event.data["note"] == "Bitte Hinweis ergänzen"
+    assert save(client, draft, as_text(form_definition())).status_code == 302
+
+
 def test_a_draft_with_problems_is_not_published(client, designer, draft):
     broken = form_definition()
     broken["steps"][0]["title"] = ""
     SolutionVersion.objects.filter(pk=draft.pk).update(form_definition=broken)
     login(client, designer)
     page = client.get(url("version", draft)).content.decode()
-    assert url("publish", draft) not in page
-    response = client.post(url("publish", draft), follow=True)
-    assert "Not published" in response.content.decode()
+    assert url("request_review", draft) not in page
+    response = client.post(url("request_review", draft), follow=True)
+    assert "the form definition has 1 problem" in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == VersionStatus.DRAFT
     with pytest.raises(DefinitionError):
-        publish_version(draft, actor=designer)
+        request_review(draft, actor=designer)
 
 
 def test_editing_a_published_version_is_refused(client, designer, solution_version):
@@ -504,7 +534,7 @@ def test_fim_import_with_problems_is_stored_but_cannot_be_published(
     assert draft.form_definition["fim"]["id"] == "S00000121"
     assert "unknown type &#x27;hologram&#x27;" in client.get(url("edit", draft)).content.decode()
     with pytest.raises(DefinitionError):
-        publish_version(draft, actor=designer)
+        request_review(draft, actor=designer)
 
 
 def test_fim_import_into_the_open_draft_needs_confirmation(client, designer, draft):
@@ -575,7 +605,20 @@ def designer_urls(version: SolutionVersion) -> list[str]:
     return [
         reverse("designer:new_version", args=[solution]),
         reverse("designer:fim_import", args=[solution]),
-        *(url(name, version) for name in ("version", "edit", "validate", "preview", "publish")),
+        *(
+            url(name, version)
+            for name in (
+                "version",
+                "edit",
+                "validate",
+                "preview",
+                "publish",
+                "request_review",
+                "return_to_draft",
+                "settings",
+                "diff",
+            )
+        ),
     ]
 
 

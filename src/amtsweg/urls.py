@@ -17,6 +17,8 @@ urlpatterns = [
     path("backoffice/", include("amtsweg.identity.urls")),
     path("saml/", include("amtsweg.identity.bundid.urls")),
     path("testidp/", include("amtsweg.identity.testidp.urls")),
+    path("backoffice/loesungen/bibliothek/", include("amtsweg.catalog.urls_library")),
+    path("backoffice/angebote/", include("amtsweg.catalog.urls_offerings")),
     path("backoffice/loesungen/", include("amtsweg.catalog.urls_backoffice")),
     path("backoffice/fortschritt/", include("amtsweg.progress.urls")),
     path("api/v1/", api.urls),

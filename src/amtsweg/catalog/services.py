@@ -17,10 +17,33 @@ from django.utils.translation import gettext as _
 
 from amtsweg.audit.services import record_event
 from amtsweg.catalog.models import Offering, Solution, SolutionVersion, VersionStatus
+from amtsweg.catalog.versions import (
+    ADOPTING_ROLES,
+    DESIGNING_ROLES,
+    VersionChangeRefused,
+    approve_version,
+    request_review,
+    return_to_draft,
+    save_draft_settings,
+    switch_version,
+    update_state,
+)
 from amtsweg.forms.fim import FimImportError, ImportResult, import_schema
 from amtsweg.forms.services import SCHEMA_VERSION, DefinitionError, check_definition
-from amtsweg.tenants.models import Municipality, Role
+from amtsweg.tenants.models import Municipality
 from amtsweg.tenants.services import User, has_role, municipalities_for
+
+__all__ = [
+    "ADOPTING_ROLES",
+    "DESIGNING_ROLES",
+    "VersionChangeRefused",
+    "approve_version",
+    "request_review",
+    "return_to_draft",
+    "save_draft_settings",
+    "switch_version",
+    "update_state",
+]
 
 
 def get_municipality(slug: str) -> Municipality:
@@ -66,8 +89,6 @@ def get_live_offering(municipality: Municipality, slug: str) -> Offering:
 # private to the publisher (another municipality sees neither them nor that they exist), and a
 # published version never changes: a change is a new draft version, published in its turn.
 
-#: Roles that may design and publish their municipality's solutions.
-DESIGNING_ROLES = frozenset({Role.ADMIN, Role.DESIGNER})
 #: The largest JSON text the editor accepts; a real form definition is far smaller, and the
 #: request body is capped by DATA_UPLOAD_MAX_MEMORY_SIZE anyway.
 MAX_DEFINITION_CHARS = 2_000_000
@@ -125,6 +146,11 @@ def solutions_for_designer(user: User) -> QuerySet[Solution]:
     )
 
 
+def designing_municipalities(user: User) -> QuerySet[Municipality]:
+    """Where ``user`` may design (and import) solutions."""
+    return municipalities_for(user, DESIGNING_ROLES)
+
+
 def may_design(user: User) -> bool:
     """Whether ``user`` may design in any municipality (to show them the designer's pages)."""
     return municipalities_for(user, DESIGNING_ROLES).exists()
@@ -152,7 +178,12 @@ def get_solution_version_for_designer(
             SolutionVersion.objects.filter(
                 solution__publisher__in=municipalities_for(user, DESIGNING_ROLES)
             )
-            .select_related("solution__service", "solution__publisher")
+            .select_related(
+                "solution__service",
+                "solution__publisher",
+                "review_requested_by",
+                "approved_by",
+            )
             .annotate(offering_count=Count("offerings"))
             .get(solution__uuid=solution_uuid, number=number)
         )
@@ -161,8 +192,13 @@ def get_solution_version_for_designer(
 
 
 def open_draft(solution: Solution) -> SolutionVersion | None:
-    """The solution's draft version, if one is open."""
-    return solution.versions.filter(status=VersionStatus.DRAFT).order_by("-number").first()
+    """The solution's open version (a draft, or one in review), if there is one: only one
+    next version is built at a time."""
+    return (
+        solution.versions.filter(status__in=[VersionStatus.DRAFT, VersionStatus.REVIEW])
+        .order_by("-number")
+        .first()
+    )
 
 
 def definition_revision(definition: object) -> str:
@@ -303,18 +339,28 @@ def _locked_solution(solution: Solution) -> Solution:
     )
 
 
+#: What a new draft takes over from the latest version besides its form definition; release
+#: notes and a required-update deadline belong to one version only.
+CARRIED_OVER = (
+    "trust_level",
+    "processing_days",
+    "retention_days",
+    "retention_days_by_result",
+    "workflow",
+    "licence",
+    "fee",
+    "fee_min",
+    "fee_max",
+    "options",
+)
+
+
 def _new_draft(solution: Solution, definition: dict[str, Any]) -> SolutionVersion:
-    """Version number+1 as a draft with ``definition``; the other settings (trust level,
-    deadlines, retention) are carried over from the latest version."""
+    """Version number+1 as a draft with ``definition``; the other settings (``CARRIED_OVER``)
+    are carried over from the latest version."""
     latest = solution.versions.order_by("-number").first()
     settings = (
-        {
-            "trust_level": latest.trust_level,
-            "processing_days": latest.processing_days,
-            "retention_days": latest.retention_days,
-        }
-        if latest
-        else {}
+        {name: copy.deepcopy(getattr(latest, name)) for name in CARRIED_OVER} if latest else {}
     )
     return SolutionVersion.objects.create(
         solution=solution,
@@ -407,25 +453,6 @@ def save_draft_definition(
             locked,
             actor,
             definition=definition_revision(definition),
-        )
-    return locked
-
-
-def publish_version(version: SolutionVersion, *, actor: AbstractBaseUser) -> SolutionVersion:
-    """Publish a draft version: from now on it is immutable and municipalities may offer it.
-    Only a draft whose definition passes ``check_definition`` is published."""
-    _require_designer(actor, version.solution)
-    with transaction.atomic():
-        locked = _locked_draft(version)
-        problems = definition_problems(locked.form_definition)
-        if problems:
-            raise DefinitionError(problems)
-        locked.publish()
-        _audit(
-            "solution_version.published",
-            locked,
-            actor,
-            definition=definition_revision(locked.form_definition),
         )
     return locked
 

@@ -5,23 +5,31 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from amtsweg.audit.services import events_for
+from amtsweg.catalog.adoption import chosen_options
+from amtsweg.catalog.diff import diff_versions, previous_published
+from amtsweg.catalog.forms import PackageUploadForm, VersionSettingsForm
 from amtsweg.catalog.models import SolutionVersion, VersionStatus
+from amtsweg.catalog.packages import MAX_PACKAGE_BYTES, PackageRefused, import_package
 from amtsweg.catalog.services import (
     MAX_FIM_UPLOAD_BYTES,
     DesignChangeRefused,
     DraftAlreadyOpen,
+    VersionChangeRefused,
+    approve_version,
     create_draft_version,
     definition_as_text,
     definition_problems,
     definition_revision,
+    designing_municipalities,
     get_live_offering,
     get_municipality,
     get_solution_for_designer,
@@ -30,9 +38,11 @@ from amtsweg.catalog.services import (
     live_offerings,
     may_design,
     open_draft,
-    publish_version,
     read_definition_text,
+    request_review,
+    return_to_draft,
     save_draft_definition,
+    save_draft_settings,
     solutions_for_designer,
 )
 from amtsweg.forms.fim import FimImportError
@@ -64,7 +74,9 @@ def offering_page(
     municipality = get_municipality(municipality_slug)
     offering = get_live_offering(municipality, offering_slug)
     return render(
-        request, "catalog/offering.html", {"municipality": municipality, "offering": offering}
+        request,
+        "catalog/offering.html",
+        {"municipality": municipality, "offering": offering, "options": chosen_options(offering)},
     )
 
 
@@ -85,7 +97,7 @@ def designer_solutions(request: HttpRequest) -> HttpResponse:
     rows = []
     for solution in solutions_for_designer(request.user):
         versions = list(solution.versions.all())
-        draft = next((v for v in versions if v.status == VersionStatus.DRAFT), None)
+        draft = next((v for v in versions if v.status != VersionStatus.PUBLISHED), None)
         rows.append({"solution": solution, "versions": versions, "draft": draft})
     return render(request, f"{DESIGNER}solutions.html", {"rows": rows})
 
@@ -225,26 +237,30 @@ def _show_everything(items: list[BoundItem]) -> None:
                 _show_everything(entry)
 
 
+def preview_steps(definition: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Every step bound with no answers and every field shown, for a preview; or the problems
+    that keep the definition from being previewed."""
+    problems = definition_problems(definition)
+    steps: list[dict[str, Any]] = []
+    if problems:
+        return steps, problems
+    try:
+        for step in steps_of(definition):
+            fields = bind_step(step, {})
+            _show_everything(fields)
+            steps.append({"step": step, "fields": fields, "conditional": "visible_if" in step})
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        return [], [_("The preview could not be built (%(error)s).") % {"error": error}]
+    return steps, []
+
+
 @login_required
 @require_GET
 def designer_preview(request: HttpRequest, solution_uuid: object, number: int) -> HttpResponse:
     """Every step of the version rendered with the citizen's field templates, inside a disabled
     fieldset and without a form element, so the preview can submit nothing."""
     version = get_solution_version_for_designer(request.user, solution_uuid, number)
-    definition = version.form_definition
-    problems = definition_problems(definition)
-    steps: list[dict[str, Any]] = []
-    if not problems:
-        try:
-            for step in steps_of(definition):
-                fields = bind_step(step, {})
-                _show_everything(fields)
-                steps.append({"step": step, "fields": fields, "conditional": "visible_if" in step})
-        except (AttributeError, KeyError, TypeError, ValueError) as error:
-            steps = []
-            problems = [
-                _("The preview could not be built (%(error)s).") % {"error": error},
-            ]
+    steps, problems = preview_steps(version.form_definition)
     return render(
         request,
         f"{DESIGNER}preview.html",
@@ -257,23 +273,63 @@ def designer_preview(request: HttpRequest, solution_uuid: object, number: int) -
     )
 
 
+def _definition_refused(request: HttpRequest, error: DefinitionError) -> None:
+    messages.error(
+        request,
+        ngettext(
+            "Not possible: the form definition has %(count)d problem. Fix it first.",
+            "Not possible: the form definition has %(count)d problems. Fix them first.",
+            len(error.problems),
+        )
+        % {"count": len(error.problems)},
+    )
+
+
+@login_required
+@require_POST
+def designer_request_review(
+    request: HttpRequest, solution_uuid: object, number: int
+) -> HttpResponse:
+    """Send the draft to review; another designer or admin of the publisher approves it."""
+    version = get_solution_version_for_designer(request.user, solution_uuid, number)
+    try:
+        request_review(version, actor=request.user)
+    except DefinitionError as error:
+        _definition_refused(request, error)
+    except VersionChangeRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            _("Version %(number)d is in review. Another designer or admin approves it.")
+            % {"number": version.number},
+        )
+    return redirect("designer:version", version.solution.uuid, version.number)
+
+
+@login_required
+@require_POST
+def designer_return(request: HttpRequest, solution_uuid: object, number: int) -> HttpResponse:
+    version = get_solution_version_for_designer(request.user, solution_uuid, number)
+    try:
+        return_to_draft(version, actor=request.user, note=request.POST.get("note", ""))
+    except VersionChangeRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request, _("Version %(number)d is a draft again.") % {"number": version.number}
+        )
+    return redirect("designer:version", version.solution.uuid, version.number)
+
+
 @login_required
 @require_POST
 def designer_publish(request: HttpRequest, solution_uuid: object, number: int) -> HttpResponse:
+    """Approve a version in review: it is published and can no longer be changed."""
     version = get_solution_version_for_designer(request.user, solution_uuid, number)
     try:
-        publish_version(version, actor=request.user)
-    except DefinitionError as error:
-        messages.error(
-            request,
-            ngettext(
-                "Not published: the form definition has %(count)d problem. Fix it first.",
-                "Not published: the form definition has %(count)d problems. Fix them first.",
-                len(error.problems),
-            )
-            % {"count": len(error.problems)},
-        )
-    except DesignChangeRefused as refused:
+        approve_version(version, actor=request.user)
+    except VersionChangeRefused as refused:
         messages.error(request, str(refused))
     else:
         messages.success(
@@ -282,6 +338,92 @@ def designer_publish(request: HttpRequest, solution_uuid: object, number: int) -
             % {"number": version.number},
         )
     return redirect("designer:version", version.solution.uuid, version.number)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def designer_settings(request: HttpRequest, solution_uuid: object, number: int) -> HttpResponse:
+    """The settings of a draft besides its form: licence, fees, options, required update."""
+    version = get_solution_version_for_designer(request.user, solution_uuid, number)
+    if version.status != VersionStatus.DRAFT:
+        messages.error(request, _("Only a draft's settings can be changed."))
+        return redirect("designer:version", version.solution.uuid, version.number)
+    form = VersionSettingsForm(request.POST or None, instance=version)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_draft_settings(
+                version,
+                {name: form.cleaned_data[name] for name in form.fields},
+                actor=request.user,
+            )
+        except ValidationError as invalid:
+            for name, problems in invalid.message_dict.items():
+                form.add_error(name if name in form.fields else None, problems)
+        except VersionChangeRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The settings were saved."))
+            return redirect("designer:version", version.solution.uuid, version.number)
+    return render(
+        request,
+        f"{DESIGNER}settings.html",
+        {"version": version, "solution": version.solution, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def designer_diff(request: HttpRequest, solution_uuid: object, number: int) -> HttpResponse:
+    """What this version (also a draft) changes against the previous published one."""
+    version = get_solution_version_for_designer(request.user, solution_uuid, number)
+    previous = previous_published(version)
+    return render(
+        request,
+        f"{DESIGNER}diff.html",
+        {
+            "version": version,
+            "solution": version.solution,
+            "previous": previous,
+            "diff": diff_versions(previous, version),
+            "back_url": reverse("designer:version", args=[version.solution.uuid, number]),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def designer_import_package(request: HttpRequest) -> HttpResponse:
+    """Upload a solution package exported by another installation."""
+    municipalities = designing_municipalities(request.user)
+    if not municipalities.exists():
+        raise PermissionDenied(_("Only service designers may import solutions."))
+    form = PackageUploadForm(
+        request.POST or None, request.FILES or None, municipalities=municipalities
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["package"]
+        try:
+            done = import_package(
+                upload.read(MAX_PACKAGE_BYTES + 1),
+                importer=form.cleaned_data["municipality"],
+                actor=request.user,
+            )
+        except PackageRefused as refused:
+            form.add_error("package", str(refused))
+        else:
+            messages.success(
+                request,
+                _("Version %(number)d of “%(name)s” was imported.")
+                % {"number": done.version.number, "name": done.version.solution.name},
+            )
+            return redirect("library:version", done.version.solution.uuid, done.version.number)
+    return render(
+        request,
+        f"{DESIGNER}import_package.html",
+        {"form": form, "limit_mb": MAX_PACKAGE_BYTES // 1024 // 1024},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
