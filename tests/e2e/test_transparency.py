@@ -1,0 +1,56 @@
+"""In a real browser: the public transparency page and the coordinators' dashboards of the
+demo pass axe (WCAG 2.1 AA), and their charts are SVG images with an accessible name."""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from amtsweg.demo.services import DEMO_PASSWORD
+from tests.e2e.browsing import Auditor
+from tests.staff_login import confirmed_device, totp_code
+
+
+def sign_in(page: Any, site: str, username: str, next_path: str) -> None:
+    """Password, then the code the user's authenticator app would show now."""
+    device = confirmed_device(get_user_model().objects.get_by_natural_key(username))
+    page.goto(f"{site}{next_path}")
+    page.locator('[name="username"]').fill(username)
+    page.locator('[name="password"]').fill(DEMO_PASSWORD)
+    page.locator('form button[type="submit"]').first.click()
+    page.locator('[name="code"]').wait_for()
+    page.locator('[name="code"]').fill(totp_code(device))
+    page.locator('form button[type="submit"]').first.click()
+    page.wait_for_url(f"**{next_path}")
+
+
+def test_transparency_page_passes_axe(site: str, page: Any, transactional_db: None) -> None:
+    audit = Auditor()
+    page.goto(f"{site}/kommunen/ober-ramstadt/digitale-dienste/")
+    audit.check(page, "transparency page")
+    rows = page.locator("#online-heading ~ div table tbody tr")
+    assert rows.count() >= 3  # the three demo offerings plus what Ober-Ramstadt recorded
+    audit.assert_clean()
+
+
+def test_dashboards_pass_axe_and_name_their_charts(
+    site: str, page: Any, transactional_db: None
+) -> None:
+    audit = Auditor()
+    sign_in(page, site, "darmstadt-admin", "/backoffice/fortschritt/darmstadt/")
+    audit.check(page, "municipality dashboard")
+    charts = page.locator("svg[role=img]")
+    assert charts.count() == 2
+    for index in range(charts.count()):
+        assert charts.nth(index).evaluate(
+            "svg => document.getElementById(svg.getAttribute('aria-labelledby').split(' ')[0])"
+            ".textContent.length > 0"
+        )
+    page.goto(f"{site}/backoffice/fortschritt/darmstadt/verbund/")
+    audit.check(page, "cluster dashboard")
+    assert page.locator("svg[role=img]").count() == 4
+    page.goto(f"{site}/backoffice/fortschritt/darmstadt/leistungen/?q=Abfall")
+    audit.check(page, "catalogue")
+    page.goto(f"{site}/backoffice/fortschritt/darmstadt/leistungen/10110/")
+    page.locator('form[method="post"] button[type="submit"]').click()
+    audit.check(page, "edit page after saving")
+    audit.assert_clean()
