@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from amtsweg.audit.services import record_event
 from amtsweg.catalog.models import Offering, Solution, SolutionVersion, VersionStatus
 from amtsweg.catalog.versions import ADOPTING_ROLES, DESIGNING_ROLES, audit_version
-from amtsweg.tenants.models import Cluster, Municipality
+from amtsweg.tenants.models import Municipality
 from amtsweg.tenants.services import User, has_role, municipalities_for
 
 #: The local settings an admin fills when adopting and may change later.
@@ -54,7 +54,7 @@ def adopting_municipalities(user: User) -> QuerySet[Municipality]:
 def processing_candidates(municipality: Municipality) -> QuerySet[Municipality]:
     """Who may process the cases of ``municipality``: itself and every member of a cluster it
     belongs to."""
-    partners = Cluster.objects.filter(members=municipality).values("members")
+    partners = Municipality.objects.filter(clusters__members=municipality).values("pk")
     return Municipality.objects.filter(Q(pk=municipality.pk) | Q(pk__in=partners)).order_by(
         "short_name"
     )

@@ -137,7 +137,7 @@ def _field_changes(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange
 
 
 def _money(value: Decimal | None) -> str:
-    return _("set locally") if value is None else f"{value} €"
+    return _("set locally") if value is None else f"{value:.2f} €"
 
 
 def _fee_text(version: SolutionVersion) -> str:

@@ -192,8 +192,9 @@ def update_state(offering: Offering, newer: list[SolutionVersion] | None = None)
 
 def _fit_local_settings(offering: Offering, version: SolutionVersion) -> None:
     """Carry the local settings over to ``version``: options it no longer has are dropped,
-    new ones take their default, hints of removed steps are dropped. The fee is not changed;
-    it must fit the new version or the switch is refused."""
+    new ones take their default, hints of removed steps are dropped. A fee the new version
+    fixes is taken over; a fee of the offering's own must fit the new version's range, or the
+    switch is refused."""
     from amtsweg.forms.services import steps_of
 
     declared = {option["key"]: option for option in version.options or []}
@@ -202,6 +203,8 @@ def _fit_local_settings(offering: Offering, version: SolutionVersion) -> None:
         if values.get(key) not in version.option_choices()[key]:
             values[key] = option["default"]
     offering.option_values = values
+    if version.fee is not None and version.fee_min is None:
+        offering.fee = version.fee
     steps = {step["key"] for step in steps_of(version.form_definition)}
     offering.step_hints = {k: v for k, v in offering.step_hints.items() if k in steps}
 
@@ -231,7 +234,7 @@ def switch_version(
         _fit_local_settings(locked, version)
         locked.local_settings_check(version)
         locked.solution_version = version
-        locked.save(update_fields=["solution_version", "option_values", "step_hints"])
+        locked.save(update_fields=["solution_version", "option_values", "step_hints", "fee"])
         record_event(
             "offering.version_switched",
             locked,
