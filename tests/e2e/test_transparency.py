@@ -16,10 +16,10 @@ def sign_in(page: Any, site: str, username: str, next_path: str) -> None:
     page.goto(f"{site}{next_path}")
     page.locator('[name="username"]').fill(username)
     page.locator('[name="password"]').fill(DEMO_PASSWORD)
-    page.locator('form button[type="submit"]').first.click()
+    page.locator('[name="password"]').press("Enter")
     page.locator('[name="code"]').wait_for()
     page.locator('[name="code"]').fill(totp_code(device))
-    page.locator('form button[type="submit"]').first.click()
+    page.locator('[name="code"]').press("Enter")
     page.wait_for_url(f"**{next_path}")
 
 

@@ -18,7 +18,7 @@ TEXT = 'font-family="Fira Sans, sans-serif" font-size="12" fill="#1b1b1b"'
 def _frame(chart_id: str, title: str, desc: str, width: int, height: int, body: str) -> SafeString:
     return mark_safe(  # noqa: S308 (every text in body and here is escaped)
         f'<svg xmlns="http://www.w3.org/2000/svg" class="progress-chart" role="img" '
-        f'viewBox="0 0 {width} {height}" width="100%" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">{escape(desc)}</desc>{body}</svg>'
