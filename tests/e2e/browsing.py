@@ -1,9 +1,15 @@
-"""What the browser tests do on every page: axe-core, screenshots, filling a step like a user."""
+"""What the browser tests do on every page: axe-core, screenshots, filling a step like a user,
+switching the language, downloading a PDF and reading its text."""
 
+import io
 import os
 import re
 from pathlib import Path
 from typing import Any
+
+from django.core.management import call_command
+from django.utils import translation
+from pypdf import PdfReader
 
 from tests.form_filling import valid_step_post
 
@@ -76,6 +82,45 @@ def screenshot(page: Any, name: str) -> None:
     page.set_viewport_size(size)
 
 
+def translated(message: str, language: str) -> str:
+    """The platform's text in ``language``, from its catalogue: the tests find buttons and
+    links by the name a user reads, in either language, without copying translations."""
+    with translation.override(language):
+        return translation.gettext(message)
+
+
+def switch_language(page: Any, to: str) -> None:
+    """Press the header's language button (it names the other language in that language);
+    the page reloads in that language at the same address."""
+    button = page.locator(f'.amtsweg-language button[value="{to}"]')
+    url = page.url.split("#")[0]
+    button.click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.lang") == to
+    assert page.url.split("#")[0] == url  # the journey continues where it was
+
+
+def download(page: Any, link: Any) -> bytes:
+    """Click ``link`` and return the file the browser downloads."""
+    with page.expect_download() as started:
+        link.click()
+    path = started.value.path()
+    return Path(path).read_bytes()
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of every page of a PDF, as pypdf extracts it (whitespace made single)."""
+    assert content.startswith(b"%PDF-"), content[:200]
+    reader = PdfReader(io.BytesIO(content))
+    return " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
+
+
+def run_worker() -> None:
+    """Process the queued background jobs (receipt PDFs, e-mails) once, as ``amtsweg worker
+    --batch`` does in production; the browser tests have no worker running beside them."""
+    call_command("worker", batch=True, scheduler=False, queue_name="*", stdout=io.StringIO())
+
+
 def step_key(url: str) -> str | None:
     match = re.search(r"/schritt/([^/]+)/", url)
     return match.group(1) if match else None
@@ -95,6 +140,8 @@ def fill_step(page: Any, step: dict[str, Any], overrides: dict[str, str] | None 
         kind = first.get_attribute("type") or first.evaluate("e => e.tagName.toLowerCase()")
         if kind == "hidden" or (not first.is_visible() and kind not in ("radio", "checkbox")):
             continue
+        if first.get_attribute("readonly") is not None:
+            continue  # locked: the value comes from the applicant's BundID account
         if kind in ("radio", "checkbox"):
             for value in values:
                 choose(page, name, value)

@@ -114,3 +114,11 @@ def page(browser: Any) -> Iterator[Any]:
     page = new_page(browser)
     yield page
     page.context.close()
+
+
+@pytest.fixture
+def second_page(browser: Any) -> Iterator[Any]:
+    """Another person's browser beside ``page`` (its own cookies and session)."""
+    page = new_page(browser)
+    yield page
+    page.context.close()

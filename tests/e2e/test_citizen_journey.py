@@ -19,20 +19,11 @@ from tests.e2e.browsing import (
     fill_step,
     screenshot,
     step_key,
+    switch_language,
     write_pdf,
 )
 
 CONTINUE = "form[data-form-logic] .amtsweg-actions button[type=submit]"
-
-
-def switch_language(page: Any, to: str) -> None:
-    """Press the header's language button (it names the other language in that language)."""
-    button = page.locator(f'.amtsweg-language button[value="{to}"]')
-    url = page.url.split("#")[0]
-    button.click()
-    page.wait_for_load_state()
-    assert page.evaluate("document.documentElement.lang") == to
-    assert page.url.split("#")[0] == url  # the journey continues where it was
 
 
 def dog_tax_steps(transactional_db: None) -> dict[str, dict[str, Any]]:

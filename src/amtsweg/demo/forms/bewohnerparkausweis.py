@@ -50,6 +50,14 @@ DEFINITION: dict[str, Any] = {
                             "Einen Nachweis fordern wir gegebenenfalls nach.",
                             "Only if you are not the keeper: e.g. company or leased car. We "
                             "may ask for proof later.")),
+            field("file", "registration_certificate",
+                  "Zulassungsbescheinigung Teil I (Fahrzeugschein)",
+                  "Vehicle registration certificate, part I", required=False, max_files=1,
+                  max_size_mb=10,
+                  help=hint("Als PDF, PNG oder JPEG. Ohne sie fordern wir die Angaben "
+                            "gegebenenfalls nach.",
+                            "As PDF, PNG or JPEG. Without it we may ask for the details "
+                            "later.")),
         ]),
         step("gueltigkeit", "Gültigkeit", "Validity", [
             field("date", "valid_from", "Gültig ab", "Valid from", not_before_today=True),

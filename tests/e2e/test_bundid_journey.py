@@ -1,0 +1,151 @@
+"""The citizen's journey with a BundID log-in, in German and in English. The residents' parking
+permit needs the trust level "substantial": starting it leads to the log-in at the bundled test
+identity provider, where the citizen picks the test person and the level; back on the form, name
+and address come from the identity and are locked. Every step is filled (one mistake on the
+way), the vehicle registration is uploaded, the summary checked, the application submitted and
+the receipt PDF downloaded and read. axe-core checks every page; the language stays as chosen."""
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from amtsweg.catalog.models import Offering
+from amtsweg.submissions.models import Submission
+from tests.e2e.accounts import log_in_at_test_idp
+from tests.e2e.browsing import (
+    Auditor,
+    download,
+    english_leftovers,
+    fill_step,
+    pdf_text,
+    run_worker,
+    screenshot,
+    step_key,
+    switch_language,
+    translated,
+    write_pdf,
+)
+
+#: What the test identity provider's Erika Mustermann brings along, locked on the form.
+LOCKED = {
+    "given_name": "Erika",
+    "family_name": "Mustermann",
+    "street": "Luisenplatz 5",
+    "postcode": "64283",
+    "city": "Darmstadt",
+}
+
+
+def parking_permit() -> Offering:
+    return Offering.objects.select_related("solution_version").get(
+        municipality__slug="darmstadt", slug="bewohnerparkausweis"
+    )
+
+
+def press(page: Any, name: str) -> None:
+    """Press the button the user reads as ``name`` (platform text, in the page's language)."""
+    language = page.evaluate("document.documentElement.lang")
+    page.get_by_role("button", name=translated(name, language), exact=True).click()
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_parking_permit_with_bundid_log_in(
+    site: str, page: Any, language: str, tmp_path: Path, transactional_db: None
+) -> None:
+    audit = Auditor()
+    offering = parking_permit()
+    steps = {step["key"]: step for step in offering.solution_version.form_definition["steps"]}
+    upload = next(f for f in steps["fahrzeug"]["fields"] if f["type"] == "file")
+
+    page.goto(f"{site}/")
+    if language != "de":
+        switch_language(page, language)
+    page.get_by_label(translated("Municipality or postcode", language)).fill("Darmstadt")
+    page.get_by_role("search").get_by_role("button").click()
+    audit.check(page, "search results")
+    page.locator('main a[href="/kommunen/darmstadt/"]').first.click()
+    page.get_by_role("link", name=offering.title).first.click()
+    audit.check(page, "service")
+
+    # Not logged in: starting the application leads to the BundID log-in first.
+    press(page, "Start application")
+    assert "/saml/login/" in page.url
+    assert "substantial" in page.url
+    shoot = f"{language}-bundid"
+    screenshot(page, f"{shoot}-01-login")
+    log_in_at_test_idp(page, audit, person="erika", level="substantial")
+    assert page.url.endswith(f"/leistungen/{offering.slug}/"), page.url
+    assert "Erika Mustermann" in page.inner_text("header")
+    assert page.evaluate("document.documentElement.lang") == language
+    audit.check(page, "service, logged in")
+    press(page, "Start application")
+
+    # Step 1: name and address from BundID, read-only; the e-mail prefilled but editable.
+    assert step_key(page.url) == "antragsteller"
+    for name, value in LOCKED.items():
+        field = page.locator(f'[name="{name}"]')
+        assert field.input_value() == value, name
+        assert field.get_attribute("readonly") is not None, f"{name} is not locked"
+    email = page.locator('[name="email"]')
+    assert email.input_value() == "erika.mustermann@example.org"
+    assert email.get_attribute("readonly") is None
+    audit.check(page, "step 1, prefilled")
+    screenshot(page, f"{shoot}-02-prefilled")
+
+    # A mistake: the e-mail address loses its domain.
+    email.fill("erika.mustermann@")
+    press(page, "Continue")
+    summary = page.locator("#error-summary")
+    summary.wait_for()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert page.title().startswith(translated("Error:", language))
+    audit.check(page, "step 1 with error")
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.name") == "email"
+    page.keyboard.press("End")
+    page.keyboard.type("example.org")
+    for name, value in LOCKED.items():  # the locked fields kept their values through the error
+        assert page.locator(f'[name="{name}"]').input_value() == value
+    press(page, "Continue")
+
+    # Vehicle: the registration certificate is uploaded; then the validity.
+    assert step_key(page.url) == "fahrzeug", page.inner_text("main")[:2000]
+    audit.check(page, "step vehicle")
+    fill_step(page, steps["fahrzeug"], overrides={"registered_keeper": "yes"})
+    page.get_by_label(upload["label"][language]).set_input_files(
+        str(write_pdf(tmp_path / "fahrzeugschein.pdf"))
+    )
+    screenshot(page, f"{shoot}-03-upload")
+    press(page, "Continue")
+    assert step_key(page.url) == "gueltigkeit", page.inner_text("main")[:2000]
+    audit.check(page, "step validity")
+    fill_step(page, steps["gueltigkeit"])
+    press(page, "Continue")
+
+    assert page.url.endswith("/zusammenfassung/"), page.inner_text("main")[:2000]
+    main = page.inner_text("main")
+    assert "fahrzeugschein.pdf" in main and "Luisenplatz 5" in main
+    audit.check(page, "summary")
+    press(page, "Submit application")
+
+    reference = page.inner_text("#reference-number").strip()
+    assert re.fullmatch(r"DA-\d{4}-\d{6}", reference)
+    audit.check(page, "confirmation")
+    screenshot(page, f"{shoot}-04-confirmation")
+    submission = Submission.objects.get(reference_number=reference)
+    assert submission.citizen.pseudonym.startswith("testidp-erika")
+    assert submission.trust_level == "substantial"
+    assert submission.language == language
+    assert [a.original_name for a in submission.attachments.all()] == ["fahrzeugschein.pdf"]
+
+    # The receipt PDF is made by the worker; the link then downloads it.
+    run_worker()
+    receipt = pdf_text(download(page, page.locator("#receipt-link")))
+    assert reference in receipt
+    assert "Erika" in receipt and "Mustermann" in receipt
+    audit.assert_clean()
+    if language == "de":
+        leftovers = english_leftovers(audit.texts)
+        assert not leftovers, "English text on German pages:\n" + "\n".join(leftovers)
