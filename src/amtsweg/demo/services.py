@@ -28,6 +28,7 @@ from amtsweg.catalog.models import (
     SolutionVersion,
     VersionStatus,
 )
+from amtsweg.demo.adoption import load_adoption
 from amtsweg.demo.catalogue import (
     CLUSTER_NAME,
     CLUSTER_SLUG,
@@ -99,6 +100,9 @@ def load_demo(stdout: TextIO | None = None) -> DemoSummary:
         say(f"{load_demo_progress(municipalities, STAFF_ROLES[0][0])} OZG progress entries")
         submitted = 0 if had_submissions else _submit_demo_applications(offerings, versions)
         say(f"{submitted} demo applications submitted")
+        # After the applications: they were made with version 1 and keep it after a switch.
+        adoption = load_adoption(municipalities, versions)
+        say(f"EfA: {adoption['switched']} offerings switched, {adoption['forked']} fork")
     return DemoSummary(
         municipalities=len(municipalities),
         offerings=len(offerings),

@@ -1,0 +1,177 @@
+"""The demo's Einer-für-Alle story: the Darmstadt cluster at different versions.
+
+- Hundesteuer: Darmstadt publishes version 2 (an optional chip number, a configurable choice of
+  payment interval, a fee range); Darmstadt and Modautal switched, the others still use
+  version 1 and see "update available".
+- Sondernutzung: version 2 is a required legal update (new data-protection notice) with a
+  deadline four weeks from the first demo load; Roßdorf switched, the others see the deadline.
+- Bewohnerparkausweis: Ober-Ramstadt forked it for its own parking zones (a draft of its own
+  solution that records where it came from).
+- A few offerings carry local texts: opening hours, a contact block, a hint on a step, an IBAN.
+
+Idempotent like the rest of the demo: versions are created only when missing (published ones
+never change), offerings are switched only while they are still on version 1, the fork only
+when Ober-Ramstadt has none.
+"""
+
+import copy
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from amtsweg.catalog.adoption import fork_solution
+from amtsweg.catalog.models import Offering, Solution, SolutionVersion, VersionStatus
+from amtsweg.catalog.versions import switch_version
+from amtsweg.demo.municipalities import DARMSTADT_AGS, OBER_RAMSTADT_AGS
+from amtsweg.tenants.models import Municipality
+
+MODAUTAL_AGS = "06432013"
+ROSSDORF_AGS = "06432020"
+#: Demo IBANs with valid check digits (the example account of the German banks' association).
+DEMO_IBAN = "DE02120300000000202051"
+
+PAYMENT_OPTION = {
+    "key": "zahlweise",
+    "label": {"de": "Zahlungsweise der Hundesteuer", "en": "Dog tax payment interval"},
+    "choices": [
+        {"value": "jaehrlich", "label": {"de": "jährlich zum 1. Juli", "en": "yearly on 1 July"}},
+        {"value": "quartal", "label": {"de": "vierteljährlich", "en": "quarterly"}},
+    ],
+    "default": "jaehrlich",
+}
+PRIVACY_NOTICE = {
+    "key": "privacy_notice",
+    "type": "notice",
+    "text": {
+        "de": "Ihre Angaben werden nach § 16 HSOG und der Sondernutzungssatzung verarbeitet "
+        "und nach Abschluss des Verfahrens gelöscht.",
+        "en": "Your data is processed under § 16 HSOG and the special-use statute and "
+        "deleted when the procedure has ended.",
+    },
+}
+
+
+def _next_version(
+    first: SolutionVersion, definition: dict[str, Any], operator: Any, **settings: Any
+) -> SolutionVersion:
+    """Version 2 of ``first``'s solution, published and approved by the demo operator; the
+    existing one when the demo ran before."""
+    existing = SolutionVersion.objects.filter(solution=first.solution, number=2).first()
+    if existing is not None:
+        return existing
+    version = SolutionVersion(
+        solution=first.solution,
+        number=2,
+        form_definition=definition,
+        workflow=first.workflow,
+        trust_level=first.trust_level,
+        processing_days=first.processing_days,
+        retention_days=first.retention_days,
+        approved_by=operator,
+        **settings,
+    )
+    version.full_clean()
+    version.save()
+    version.publish()
+    return version
+
+
+def _dog_tax_v2(first: SolutionVersion, operator: Any) -> SolutionVersion:
+    definition = copy.deepcopy(first.form_definition)
+    holder = definition["steps"][0]
+    if not any(field["key"] == "chip_number" for field in holder["fields"]):
+        holder["fields"].append(
+            {
+                "key": "chip_number",
+                "type": "text",
+                "label": {"de": "Chipnummer des Hundes", "en": "Dog's microchip number"},
+                "help": {"de": "15 Ziffern, steht im Impfpass.", "en": "15 digits."},
+            }
+        )
+    return _next_version(
+        first,
+        definition,
+        operator,
+        release_notes="Optionale Chipnummer; Zahlungsweise je Kommune wählbar; Gebühr 0–10 €.",
+        options=[PAYMENT_OPTION],
+        fee=Decimal("0"),
+        fee_min=Decimal("0"),
+        fee_max=Decimal("10"),
+    )
+
+
+def _special_use_v2(first: SolutionVersion, operator: Any) -> SolutionVersion:
+    definition = copy.deepcopy(first.form_definition)
+    notices = definition["steps"][-1]
+    if not any(field["key"] == PRIVACY_NOTICE["key"] for field in notices["fields"]):
+        notices["fields"].insert(0, copy.deepcopy(PRIVACY_NOTICE))
+    return _next_version(
+        first,
+        definition,
+        operator,
+        release_notes="Neuer Datenschutzhinweis nach der geänderten Sondernutzungssatzung.",
+        required_by=timezone.localdate() + datetime.timedelta(days=28),
+        required_reason="Rechtsänderung: Datenschutzhinweis der neuen Sondernutzungssatzung",
+    )
+
+
+def _switch(offering: Offering, version: SolutionVersion, admin: Any) -> bool:
+    if offering.solution_version.number >= version.number:
+        return False
+    switch_version(offering, version, actor=admin)
+    return True
+
+
+def _local_texts(offering: Offering) -> None:
+    """Modautal's dog tax: opening hours, a contact block, a hint on the dog step, an IBAN."""
+    if offering.opening_hours:
+        return
+    Offering.objects.filter(pk=offering.pk).update(
+        opening_hours="Mo–Fr 8–12 Uhr, Do 14–18 Uhr",
+        contact_block="Gemeindeverwaltung Modautal, Steueramt, Zimmer 3",
+        step_hints={"hund": "Bitte halten Sie den Impfpass Ihres Hundes bereit."},
+        iban=DEMO_IBAN,
+        account_holder="Gemeinde Modautal",
+    )
+
+
+def load_adoption(
+    municipalities: dict[str, Municipality], versions: dict[str, SolutionVersion]
+) -> dict[str, int]:
+    """Create the versions, switches, local texts and fork described in the module docstring;
+    returns what this run changed."""
+    operator = get_user_model()._default_manager.filter(is_superuser=True).order_by("pk").first()
+    admins = {
+        ags: municipality.memberships.filter(role="admin").select_related("user").first()
+        for ags, municipality in municipalities.items()
+    }
+    dog_v2 = _dog_tax_v2(versions["hundesteuer"], operator)
+    special_v2 = _special_use_v2(versions["sondernutzung"], operator)
+    switched = 0
+    for ags, version, slug in (
+        (DARMSTADT_AGS, dog_v2, "hundesteuer"),
+        (MODAUTAL_AGS, dog_v2, "hundesteuer"),
+        (ROSSDORF_AGS, special_v2, "sondernutzung"),
+    ):
+        offering = Offering.objects.filter(municipality=municipalities[ags], slug=slug).first()
+        if offering is not None and admins[ags] is not None:
+            switched += _switch(offering, version, admins[ags].user)
+    modautal_dog = Offering.objects.filter(
+        municipality=municipalities[MODAUTAL_AGS], slug="hundesteuer"
+    ).first()
+    if modautal_dog is not None:
+        _local_texts(modautal_dog)
+    forked = 0
+    ober_ramstadt = municipalities[OBER_RAMSTADT_AGS]
+    parking = versions["bewohnerparkausweis"]
+    if (
+        admins[OBER_RAMSTADT_AGS] is not None
+        and not Solution.objects.filter(publisher=ober_ramstadt, forked_from=parking).exists()
+        and parking.status == VersionStatus.PUBLISHED
+    ):
+        fork_solution(parking, ober_ramstadt, actor=admins[OBER_RAMSTADT_AGS].user)
+        forked = 1
+    return {"switched": switched, "forked": forked}
