@@ -1,20 +1,23 @@
 /*
- * Upload progress: when the applicant sends a step with files chosen, the form goes by
- * XMLHttpRequest so that a <progress> element (labelled, with a status line for screen
+ * Upload progress: when the applicant sends a step with files chosen that take a while to
+ * send (data-min-bytes, 1 MB: smaller ones are gone before a bar could be read), the form goes
+ * by XMLHttpRequest so that a <progress> element (labelled, with a status line for screen
  * readers in steps of 25 %) can show how much is sent. When the server answers with the next
  * page (a redirect), the browser goes there. When it answers with the step again (an error),
  * the files are stored already: their stored values are taken over from the answer and the
  * form is sent once more with the same button, now without files and as a normal page load,
- * so the error page is a real page. If the request fails, the form is sent normally. Without JavaScript the form is
- * a normal multipart post.
+ * so the error page is a real page. If the request fails, the form is sent normally. Without
+ * JavaScript the form is a normal multipart post.
  */
 (function () {
   "use strict";
 
-  function chosenFiles(form) {
-    return Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (input) {
-      return input.files && input.files.length > 0;
+  function chosenBytes(form) {
+    var total = 0;
+    form.querySelectorAll("input[type=file]").forEach(function (input) {
+      Array.prototype.forEach.call(input.files || [], function (file) { total += file.size; });
     });
+    return total;
   }
 
   function takeOverStoredFiles(form, html) {
@@ -47,7 +50,8 @@
     }
 
     form.addEventListener("submit", function (event) {
-      if (event.defaultPrevented || !chosenFiles(form)) { return; }
+      var bytes = chosenBytes(form);
+      if (event.defaultPrevented || bytes === 0 || bytes < Number(box.dataset.minBytes)) { return; }
       event.preventDefault();
       var data = new FormData(form);
       if (event.submitter && event.submitter.name) {
