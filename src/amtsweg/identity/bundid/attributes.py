@@ -2,10 +2,18 @@
 
 Names and formats follow the Schnittstellenbeschreibung BundID 10.2.0.0, chapter 6: attributes
 are identified by their URN-notated formal name (``urn:oid:…``), never by the optional
-FriendlyName. BundID identifies natural persons only; organisations log in through the
-separate "Mein Unternehmenskonto" (BundID FAQ 2.1.8). For an organisation representative
-Amtsweg reads the eIDAS legal-person attributes (eIDAS SAML Attribute Profile), which the
-bundled test identity provider sends; see README "Register with BundID".
+FriendlyName. Each carries an ``akdb:TrustLevel`` saying how well BundID checked the value.
+
+BundID identifies natural persons only; organisations log in through the separate "Mein
+Unternehmenskonto" (MUK), with an ELSTER organisation certificate (BundID FAQ 2.1.8). Its
+SAML attributes have plain German names: ``DatenkranzTyp`` is ``StNr`` for an organisation
+certificate (issued for a tax number) and ``IdNr`` for a personal one, ``PersTyp`` is
+``NNatPers`` for a legal person, ``Firmenname`` names the organisation, ``Registerart``,
+``Registernummer`` and ``Registergericht`` its register entry, ``StNr`` its tax number (as
+mapped by Munich's public Keycloak configuration for the MUK, it-at-m/BayernID-Plugin,
+``broker_mappers.json``). An organisation account is one with ``DatenkranzTyp`` ``StNr``.
+Representatives identified across borders arrive with the eIDAS legal-person attributes
+(eIDAS SAML Attribute Profile), which are read too. See README "Register with BundID".
 """
 
 from typing import TYPE_CHECKING, Any
@@ -14,6 +22,10 @@ if TYPE_CHECKING:
     from saml2.attribute_converter import AttributeConverter
 
 EIDAS_LEGAL_PERSON = "http://eidas.europa.eu/attributes/legalperson/"
+AKDB = "https://www.akdb.de/request/2018/09"
+#: The XML attribute on each ``saml:Attribute`` that says how well BundID checked that value:
+#: ``akdb:TrustLevel`` (values in ``trust.LEVEL_FOR_AKDB``), in ElementTree's notation.
+TRUST_LEVEL = f"{{{AKDB}}}TrustLevel"
 
 #: SAML formal name → the FriendlyName BundID gives it (used as the key inside Amtsweg).
 FORMAL_NAMES: dict[str, str] = {
@@ -31,7 +43,32 @@ FORMAL_NAMES: dict[str, str] = {
     "urn:oid:1.3.6.1.4.1.25484.494450.2": "AssertionProvedBy",
     f"{EIDAS_LEGAL_PERSON}LegalName": "LegalName",
     f"{EIDAS_LEGAL_PERSON}LegalPersonIdentifier": "LegalPersonIdentifier",
+    # Mein Unternehmenskonto: the names are plain words, formal and friendly alike.
+    **{
+        name: name
+        for name in (
+            "DatenkranzTyp",
+            "PersTyp",
+            "Firmenname",
+            "Registerart",
+            "Registernummer",
+            "Registergericht",
+            "StNr",
+        )
+    },
 }
+
+_FRIENDLY = {formal.lower(): friendly for formal, friendly in FORMAL_NAMES.items()}
+
+#: The attributes that name the organisation and its identifier (for their trust levels).
+ORGANISATION_NAME = ("Firmenname", "LegalName")
+ORGANISATION_ID = (
+    "Registerart",
+    "Registernummer",
+    "Registergericht",
+    "StNr",
+    "LegalPersonIdentifier",
+)
 
 #: What Amtsweg asks for (akdb:RequestedAttributes). Only the pseudonymous identifier is
 #: required, as BundID recommends (chapter 9.2): a missing optional attribute must not end
@@ -56,8 +93,36 @@ def converter() -> "AttributeConverter":
     from saml2.saml import NAME_FORMAT_URI
 
     convert = AttributeConverter(NAME_FORMAT_URI)
-    convert.from_dict({"identifier": NAME_FORMAT_URI, "fro": dict(FORMAL_NAMES)})
+    # Both directions given: derived from "fro", pysaml2 would send the formal names in lower
+    # case, which breaks case-sensitive names (eIDAS, Mein Unternehmenskonto).
+    convert.from_dict(
+        {
+            "identifier": NAME_FORMAT_URI,
+            "fro": dict(FORMAL_NAMES),
+            "to": {friendly: formal for formal, friendly in FORMAL_NAMES.items()},
+        }
+    )
     return convert
+
+
+def friendly_name(formal_name: str) -> str:
+    """The FriendlyName Amtsweg uses for an attribute's formal name (compared without case, as
+    pysaml2 does), else the formal name itself."""
+    return _FRIENDLY.get(formal_name.strip().lower(), formal_name)
+
+
+def trust_levels(assertion: Any) -> dict[str, str]:
+    """The ``akdb:TrustLevel`` of each attribute of a verified assertion, by FriendlyName (as
+    in ``FORMAL_NAMES``; unknown attributes by their formal name); attributes without one are
+    left out. Read from the assertion pysaml2 has verified and decrypted, never from the raw
+    response."""
+    levels: dict[str, str] = {}
+    for statement in assertion.attribute_statement or []:
+        for attribute in statement.attribute or []:
+            level = (attribute.extension_attributes or {}).get(TRUST_LEVEL)
+            if level:
+                levels[friendly_name(attribute.name)] = level.strip()
+    return levels
 
 
 def first(ava: dict[str, list[Any]], friendly_name: str) -> str:
@@ -70,6 +135,36 @@ def first(ava: dict[str, list[Any]], friendly_name: str) -> str:
         if isinstance(value, str) and value.strip():
             return value.strip()
     return ""
+
+
+def organisation(ava: dict[str, list[Any]]) -> tuple[str, str] | None:
+    """``(name, identifier)`` of the organisation an account acts for, None for a person.
+
+    An MUK organisation certificate (``DatenkranzTyp`` ``StNr``) is identified by its register
+    entry ("HRB 12345 Darmstadt"), without one (a sole trader, an association not registered)
+    by its tax number; a sole trader without a company name by their own name. An eIDAS
+    legal person is identified by its LegalPersonIdentifier.
+    """
+    if first(ava, "DatenkranzTyp").lower() == "stnr":
+        register = " ".join(
+            part
+            for part in (
+                first(ava, "Registerart"),
+                first(ava, "Registernummer"),
+                first(ava, "Registergericht"),
+            )
+            if part
+        )
+        tax_number = first(ava, "StNr")
+        identifier = register or (f"StNr {tax_number}" if tax_number else "")
+        person = " ".join(
+            part for part in (first(ava, "givenName"), first(ava, "surname")) if part
+        )
+        return first(ava, "Firmenname") or person, identifier
+    legal_id = first(ava, "LegalPersonIdentifier")
+    if legal_id:
+        return first(ava, "LegalName"), legal_id
+    return None
 
 
 def split_street(postal_address: str) -> tuple[str, str]:

@@ -4,7 +4,7 @@ It lives in the session (JSON), so every web process behind a load balancer read
 log-in; nothing about a citizen is kept in process memory.
 """
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from amtsweg.catalog.models import TrustLevel
@@ -17,6 +17,33 @@ class Organisation:
 
     name: str
     identifier: str
+
+
+#: Which attributes (by FriendlyName) each prefill value comes from; its trust level is the
+#: weakest of theirs.
+SOURCES: dict[str, tuple[str, ...]] = {
+    "given_name": ("givenName",),
+    "family_name": ("surname",),
+    "birth_date": ("birthdate",),
+    "street": ("postalAddress",),
+    "house_number": ("postalAddress",),
+    "street_and_number": ("postalAddress",),
+    "postcode": ("postalCode",),
+    "city": ("localityName",),
+    "email": ("mail",),
+    "address": ("postalAddress", "postalCode", "localityName"),
+    "organisation_name": attributes.ORGANISATION_NAME,
+    "organisation_id": attributes.ORGANISATION_ID,
+}
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """What a form may take from the identity for one solution: all ``values``, and the keys
+    of those whose trust level is high enough to be ``lockable``."""
+
+    values: dict[str, Any]
+    lockable: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -42,6 +69,9 @@ class CitizenIdentity:
     name_id_format: str = ""
     session_index: str = ""
     idp_entity_id: str = ""
+    #: The trust level BundID gave each attribute (``akdb:TrustLevel``), by FriendlyName, as
+    #: Amtsweg's levels; an attribute without one counts at the log-in's level.
+    attribute_levels: dict[str, str] = field(default_factory=dict)
 
     @property
     def full_name(self) -> str:
@@ -81,6 +111,31 @@ class CitizenIdentity:
         }
         return {key: value for key, value in values.items() if value}
 
+    def attribute_level(self, key: str) -> str:
+        """The trust level of the prefill value ``key``: the weakest of the attributes it is
+        made of (an address is only as good as its least checked part)."""
+        sources = SOURCES.get(key, ())
+        return trust.lowest(
+            [self.attribute_levels.get(name, self.trust_level) for name in sources]
+        )
+
+    def prefill(self, required_level: str) -> Prefill:
+        """The values for a form of a solution that needs ``required_level``.
+
+        Every value is offered, but only those whose own trust level reaches
+        ``required_level`` may be locked. A value below it (say, an e-mail address or an
+        address the citizen typed into their account themselves, while the solution needs an
+        ELSTER certificate or the eID) is still filled in, because it is usually right and
+        saves typing, but stays editable: locking it would present an unchecked value as one
+        the office can rely on at the solution's level, and the citizen could not correct it.
+        Edited, it is the citizen's own statement like any other answer.
+        """
+        values = self.attributes()
+        lockable = frozenset(
+            key for key in values if trust.satisfies(self.attribute_level(key), required_level)
+        )
+        return Prefill(values, lockable)
+
     def to_session(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -95,6 +150,8 @@ class CitizenIdentity:
         values["organisation"] = (
             Organisation(**organisation) if isinstance(organisation, dict) else None
         )
+        levels = values.get("attribute_levels")
+        values["attribute_levels"] = dict(levels) if isinstance(levels, dict) else {}
         return cls(**values)
 
 
@@ -106,11 +163,15 @@ def identity_from_assertion(
     name_id_format: str = "",
     session_index: str = "",
     idp_entity_id: str = "",
+    attribute_levels: dict[str, str] | None = None,
 ) -> CitizenIdentity:
     """Map the attributes of a verified assertion to a ``CitizenIdentity``.
 
     The trust level reached is the assertion's AuthnContextClassRef; where that is missing or
-    unknown, the EID-CITIZEN-QAA-LEVEL attribute. Raises ``ValueError`` without a bPK2.
+    unknown, the EID-CITIZEN-QAA-LEVEL attribute. ``attribute_levels`` are the attributes'
+    ``akdb:TrustLevel`` values by FriendlyName; an unknown value counts as none (never
+    locked), and no attribute counts above the log-in itself. Raises ``ValueError`` without a
+    bPK2.
     """
     first = attributes.first
     pseudonym = first(ava, "bPK2")
@@ -120,10 +181,12 @@ def identity_from_assertion(
     if level == TrustLevel.NONE:
         level = trust.level_from_stork(first(ava, "EID-CITIZEN-QAA-LEVEL"))
     street, house_number = attributes.split_street(first(ava, "postalAddress"))
-    legal_id = first(ava, "LegalPersonIdentifier")
-    organisation = (
-        Organisation(name=first(ava, "LegalName"), identifier=legal_id) if legal_id else None
-    )
+    represented = attributes.organisation(ava)
+    organisation = Organisation(*represented) if represented else None
+    levels = {
+        name: min(trust.level_from_akdb(value), level, key=trust.rank)
+        for name, value in (attribute_levels or {}).items()
+    }
     return CitizenIdentity(
         pseudonym=pseudonym,
         trust_level=level,
@@ -141,4 +204,5 @@ def identity_from_assertion(
         name_id_format=name_id_format,
         session_index=session_index,
         idp_entity_id=idp_entity_id,
+        attribute_levels=levels,
     )

@@ -4,7 +4,9 @@
 ``akdb:AuthenticationRequest`` extension in version 2, RequestedAuthnContext with a STORK
 level and ``Comparison="minimum"``). ``read_response`` checks a Response completely —
 signature, audience, time window, recipient, InResponseTo — and either returns the verified
-assertion or raises ``Refused`` naming the check that failed.
+assertion (with each attribute's ``akdb:TrustLevel``) or raises ``Refused`` naming the check
+that failed. Single logout is in ``slo``; ``logout_request``, ``answer_logout_request`` and
+``read_logout_response`` apply it to BundID.
 """
 
 import base64
@@ -171,6 +173,7 @@ def read_response(saml_response: str, outstanding: dict[str, str]) -> Verified:
             name_id_format=(name_id.format or "") if name_id is not None else "",
             session_index=(statement.session_index or "") if statement else "",
             idp_entity_id=response.issuer() or "",
+            attribute_levels=attributes.trust_levels(assertion),
         )
     except ValueError as error:
         raise Refused(Reason.ATTRIBUTES, str(error)) from error

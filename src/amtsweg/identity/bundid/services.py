@@ -1,6 +1,7 @@
 """The BundID app's public door: who is logged in, how a log-in starts, completes and ends.
 
 Other apps use ``current_citizen(request)`` (the logged-in ``CitizenIdentity`` or None),
+``prefill_for(request, level)`` (what a form may prefill and lock),
 ``citizen_account(identity)`` (the ``Citizen`` row submissions point to) and
 ``login_url(level, next_url)`` (where to send someone who needs a higher trust level).
 """
@@ -21,7 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from amtsweg.catalog.models import TrustLevel
 from amtsweg.identity.bundid.binding import Incoming, Outgoing
-from amtsweg.identity.bundid.identity import CitizenIdentity
+from amtsweg.identity.bundid.identity import CitizenIdentity, Prefill
 from amtsweg.identity.bundid.models import (
     Citizen,
     CitizenSession,
@@ -53,6 +54,16 @@ def sp_metadata_xml() -> str:
 def current_citizen(request: HttpRequest) -> CitizenIdentity | None:
     """The citizen logged in with BundID in this session, or None."""
     return CitizenIdentity.from_session(request.session.get(SESSION_IDENTITY))
+
+
+def prefill_for(request: HttpRequest, required_level: str) -> Prefill:
+    """What a form of a solution needing ``required_level`` may prefill from the logged-in
+    citizen, and which values it may lock (``CitizenIdentity.prefill``); nothing without a
+    log-in."""
+    citizen = current_citizen(request)
+    if citizen is None:
+        return Prefill({}, frozenset())
+    return citizen.prefill(required_level)
 
 
 def citizen_account(identity: CitizenIdentity | None) -> Citizen | None:

@@ -27,6 +27,17 @@ LEVEL_FOR_STORK = {
     "STORK-QAA-Level-4": TrustLevel.HIGH,
 }
 
+#: What an attribute's ``akdb:TrustLevel`` means. BundID rates every attribute it sends with
+#: one of these four values, ordered like STORK Level-1 to Level-4 (so read by the Federal
+#: Employment Agency's public BundID connector, keycloak-extension-bundid, ``AuthnLevel``).
+#: UNTERGEORDNET marks a value the citizen typed in themselves; like Level-1 it counts as low.
+LEVEL_FOR_AKDB = {
+    "UNTERGEORDNET": TrustLevel.LOW,
+    "NORMAL": TrustLevel.LOW,
+    "SUBSTANTIELL": TrustLevel.SUBSTANTIAL,
+    "HOCH": TrustLevel.HIGH,
+}
+
 #: Examples of means of identification per level, for the explanation pages.
 MEANS = {
     TrustLevel.LOW: _("BundID user name and password"),
@@ -51,6 +62,17 @@ def satisfies(reached: str, required: str) -> bool:
 def level_from_stork(class_ref: str) -> str:
     """The trust level a STORK class reference stands for; none for anything unknown."""
     return LEVEL_FOR_STORK.get(class_ref.strip(), TrustLevel.NONE)
+
+
+def level_from_akdb(value: str) -> str:
+    """The trust level an ``akdb:TrustLevel`` value stands for; none for anything unknown."""
+    return LEVEL_FOR_AKDB.get(value.strip().upper(), TrustLevel.NONE)
+
+
+def lowest(levels: list[str]) -> str:
+    """The weakest of ``levels`` (a value combined from several attributes is only as
+    trustworthy as its weakest part); none for no levels."""
+    return min(levels, key=rank) if levels else TrustLevel.NONE
 
 
 def stork_for(level: str) -> str:

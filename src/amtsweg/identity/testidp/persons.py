@@ -2,17 +2,63 @@
 
 Each has a stable pseudonym, so that logging in as the same person twice reaches the same
 citizen account, as the bPK2 of a real BundID account does. Attribute keys are BundID's
-FriendlyNames; the converter turns them into the formal ``urn:oid:…`` names on the wire.
+FriendlyNames (and, for the organisation, the names of Mein Unternehmenskonto); the converter
+turns them into the formal ``urn:oid:…`` names on the wire.
+
+Every attribute goes out with an ``akdb:TrustLevel``, as BundID sends it: what the chosen
+means of identification proves (user name and password prove nothing: UNTERGEORDNET; an
+ELSTER certificate SUBSTANTIELL; the eID HOCH), but never more than the value can have: an
+e-mail address is confirmed by a link only (NORMAL), an organisation's data come from its
+ELSTER organisation certificate (SUBSTANTIELL), and what a person typed into their account
+themselves (``self_declared``) stays UNTERGEORDNET.
 """
 
 from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from amtsweg.catalog.models import TrustLevel
+from amtsweg.identity.bundid import attributes
+
+#: The ``akdb:TrustLevel`` values, weakest first.
+AKDB_LEVELS = ["UNTERGEORDNET", "NORMAL", "SUBSTANTIELL", "HOCH"]
+#: What the log-in at each level proves of an attribute.
+AKDB_FOR_LEVEL = {
+    TrustLevel.LOW: "UNTERGEORDNET",
+    TrustLevel.SUBSTANTIAL: "SUBSTANTIELL",
+    TrustLevel.HIGH: "HOCH",
+}
+#: The most an attribute can be worth, whatever the log-in.
+CEILING = {
+    "mail": "NORMAL",
+    **{
+        name: "SUBSTANTIELL"
+        for name in (
+            *attributes.ORGANISATION_NAME,
+            *attributes.ORGANISATION_ID,
+            "DatenkranzTyp",
+            "PersTyp",
+        )
+    },
+}
 
 
 @dataclass(frozen=True)
 class TestPerson:
     key: str
-    description: str
+    description: str | Promise
     attributes: dict[str, str] = field(default_factory=dict)
+    #: Attributes the person entered into their account themselves (UNTERGEORDNET).
+    self_declared: frozenset[str] = frozenset()
+
+    def trust_level_of(self, name: str, level: str) -> str:
+        """The ``akdb:TrustLevel`` of attribute ``name`` in a log-in at ``level``."""
+        if name in self.self_declared:
+            return AKDB_LEVELS[0]
+        proved = AKDB_FOR_LEVEL.get(TrustLevel(level), AKDB_LEVELS[0])
+        ceiling = CEILING.get(name, AKDB_LEVELS[-1])
+        return min(proved, ceiling, key=AKDB_LEVELS.index)
 
     @property
     def name(self) -> str:
@@ -37,7 +83,8 @@ PERSONS: list[TestPerson] = [
     ),
     TestPerson(
         key="jonas",
-        description="Modautal",
+        description=_("Modautal, new address typed in himself"),
+        self_declared=frozenset({"postalAddress", "postalCode", "localityName"}),
         attributes={
             "bPK2": "testidp-jonas-schaefer-K81x",
             "givenName": "Jonas",
@@ -52,7 +99,7 @@ PERSONS: list[TestPerson] = [
     ),
     TestPerson(
         key="musterbau",
-        description="Musterbau GmbH, Ober-Ramstadt",
+        description=_("for Musterbau GmbH, Ober-Ramstadt (organisation account)"),
         attributes={
             "bPK2": "testidp-max-bauer-musterbau-P0s9",
             "givenName": "Max",
@@ -63,8 +110,13 @@ PERSONS: list[TestPerson] = [
             "localityName": "Ober-Ramstadt",
             "country": "DE",
             "mail": "max.bauer@musterbau.example.org",
-            "LegalName": "Musterbau GmbH",
-            "LegalPersonIdentifier": "HRB 12345 Darmstadt",
+            # Mein Unternehmenskonto: an ELSTER organisation certificate of a legal person.
+            "DatenkranzTyp": "StNr",
+            "PersTyp": "NNatPers",
+            "Firmenname": "Musterbau GmbH",
+            "Registerart": "HRB",
+            "Registernummer": "12345",
+            "Registergericht": "Darmstadt",
         },
     ),
 ]

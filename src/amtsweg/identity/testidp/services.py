@@ -138,7 +138,7 @@ def issue_response(
     encrypt: bool = False,
 ) -> str:
     """A signed SAML Response (base64, for the HTTP-POST binding) logging ``person`` in at
-    ``level``.
+    ``level``, each attribute with its ``akdb:TrustLevel`` (``TestPerson.trust_level_of``).
 
     The validity window starts at ``clock()`` (the current time by default) and lasts
     ``LIFETIME``; ``audience`` replaces the requesting service provider as the audience. Both
@@ -164,6 +164,12 @@ def issue_response(
         encrypt_assertion=False,
     )
     assertion = response.assertion
+    for statement in assertion.attribute_statement:
+        for attribute in statement.attribute:
+            name = attributes.friendly_name(attribute.name)
+            attribute.extension_attributes[attributes.TRUST_LEVEL] = person.trust_level_of(
+                name, level
+            )
     IdpSession.objects.create(
         person_key=person.key,
         sp_entity_id=request.sp_entity_id,
