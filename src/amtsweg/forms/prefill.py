@@ -9,8 +9,11 @@ locked field always shows the identity's value, read-only, and the server puts t
 place of whatever the browser sent, so a tampered request cannot change it. Without an
 identity value a field is neither filled nor locked: the applicant answers it as usual.
 Fields inside repeatable groups are never prefilled (``check_definition`` refuses them).
+``lockable`` (source names without the prefix; None: all) narrows locking to the values the
+identity vouches for well enough: the others are filled in but stay editable.
 """
 
+from collections.abc import Collection
 from typing import Any
 
 from amtsweg.forms.bound import BoundField, BoundGroup, BoundItem
@@ -28,8 +31,17 @@ def _value(item: dict[str, Any], identity: dict[str, Any]) -> Any:
     return value if value not in (None, "", {}) else None
 
 
+def _locks(item: dict[str, Any], lockable: Collection[str] | None) -> bool:
+    source = str(item.get("prefill", "")).removeprefix(SOURCE_PREFIX)
+    return bool(item.get("locked")) and (lockable is None or source in lockable)
+
+
 def prefill_values(
-    items: list[dict[str, Any]], identity: dict[str, Any], *, locked_only: bool = False
+    items: list[dict[str, Any]],
+    identity: dict[str, Any],
+    *,
+    locked_only: bool = False,
+    lockable: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """The answers ``items`` get from ``identity``, nested like the answers themselves
     (groups as objects); ``locked_only`` gives only those of locked fields."""
@@ -37,11 +49,13 @@ def prefill_values(
     for item in items:
         if is_group(item):
             if not item.get("repeatable"):
-                nested = prefill_values(item.get("fields", []), identity, locked_only=locked_only)
+                nested = prefill_values(
+                    item.get("fields", []), identity, locked_only=locked_only, lockable=lockable
+                )
                 if nested:
                     values[item["key"]] = nested
             continue
-        if locked_only and not item.get("locked"):
+        if locked_only and not _locks(item, lockable):
             continue
         value = _value(item, identity)
         if value is not None:
@@ -68,32 +82,42 @@ def _lay_over(
 
 
 def with_prefill(
-    step: dict[str, Any], data: dict[str, Any], identity: dict[str, Any]
+    step: dict[str, Any],
+    data: dict[str, Any],
+    identity: dict[str, Any],
+    lockable: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """The answers to show on ``step``: the saved ones, empty fields filled from the
     identity, locked fields always the identity's."""
     items = step.get("fields", [])
     filled = _lay_over(items, data, prefill_values(items, identity), fill=True)
-    locked = prefill_values(items, identity, locked_only=True)
+    locked = prefill_values(items, identity, locked_only=True, lockable=lockable)
     return _lay_over(items, filled, locked, fill=False)
 
 
 def lock_answers(
-    step: dict[str, Any], raw: dict[str, list[str]], identity: dict[str, Any]
+    step: dict[str, Any],
+    raw: dict[str, list[str]],
+    identity: dict[str, Any],
+    lockable: Collection[str] | None = None,
 ) -> dict[str, list[str]]:
     """Put the identity's values in place of what the browser sent for locked fields
     (``raw``: HTML name → sent strings, changed in place and returned)."""
     items = step.get("fields", [])
-    raw.update(to_raw(items, prefill_values(items, identity, locked_only=True)))
+    locked = prefill_values(items, identity, locked_only=True, lockable=lockable)
+    raw.update(to_raw(items, locked))
     return raw
 
 
 def mark_locked(
-    bound: list[BoundItem], step: dict[str, Any], identity: dict[str, Any]
+    bound: list[BoundItem],
+    step: dict[str, Any],
+    identity: dict[str, Any],
+    lockable: Collection[str] | None = None,
 ) -> list[BoundItem]:
     """Flag the bound fields the template shows read-only: locked and known from the
     identity."""
-    locked = prefill_values(step.get("fields", []), identity, locked_only=True)
+    locked = prefill_values(step.get("fields", []), identity, locked_only=True, lockable=lockable)
     _mark(bound, locked)
     return bound
 

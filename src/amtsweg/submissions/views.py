@@ -31,7 +31,8 @@ from amtsweg.forms.services import (
     visible_steps,
     with_prefill,
 )
-from amtsweg.identity.bundid.services import current_citizen, trust_redirect
+from amtsweg.identity.bundid.identity import Prefill
+from amtsweg.identity.bundid.services import current_citizen, prefill_for, trust_redirect
 from amtsweg.submissions import drafts
 from amtsweg.submissions.attachments import receive_uploads
 from amtsweg.submissions.forms import ResumeEmailForm, StatusLookupForm
@@ -73,10 +74,10 @@ def _needs_login(request: HttpRequest, draft: Submission) -> HttpResponse | None
     return trust_redirect(request, draft.solution_version.trust_level, request.get_full_path())
 
 
-def _identity_attributes(request: HttpRequest) -> dict[str, object]:
-    """What fields may be prefilled from: the logged-in citizen's attributes, else nothing."""
-    citizen = current_citizen(request)
-    return citizen.attributes() if citizen is not None else {}
+def _prefill(request: HttpRequest, draft: Submission) -> Prefill:
+    """What fields may be prefilled from (the logged-in citizen's attributes, else nothing),
+    and which of them are trusted enough for the solution's level to be locked."""
+    return prefill_for(request, draft.solution_version.trust_level)
 
 
 def _journey_context(draft: Submission, current: int | None) -> dict[str, object]:
@@ -114,13 +115,13 @@ def step(request: HttpRequest, draft_uuid: object, step_key: str) -> HttpRespons
         return redirect("submissions:step", draft_uuid=draft.uuid, step_key=keys[first_missing])
     current = steps[index]
     return_to_summary = request.GET.get("return") == RETURN_TO_SUMMARY
-    identity = _identity_attributes(request)
+    prefill = _prefill(request, draft)
 
     errors: list[object] = []
     messages: list[str] = []
     if request.method == "POST":
         raw = {name: request.POST.getlist(name) for name in request.POST}
-        lock_answers(current, raw, identity)  # locked fields: the identity's values only
+        lock_answers(current, raw, prefill.values, prefill.lockable)  # the identity's only
         receive_uploads(draft, current, raw, request.FILES)  # before "remove entry" renumbers
         entry_action = change_entries(current, raw, request.POST)
         result = validate_step(current, raw, draft.data)
@@ -139,8 +140,9 @@ def step(request: HttpRequest, draft_uuid: object, step_key: str) -> HttpRespons
         else:
             fields, errors, messages = result.fields, result.errors, result.messages
     else:
-        fields = bind_step(current, with_prefill(current, draft.data, identity))
-    mark_locked(fields, current, identity)
+        shown = with_prefill(current, draft.data, prefill.values, prefill.lockable)
+        fields = bind_step(current, shown)
+    mark_locked(fields, current, prefill.values, prefill.lockable)
 
     context = _journey_context(draft, index)
     context.update(
@@ -186,12 +188,12 @@ def validate_field(request: HttpRequest, draft_uuid: object, step_key: str) -> H
     current = next((s for s in steps if s["key"] == step_key), None)
     if current is None:
         raise Http404(_("This form has no such step."))
-    identity = _identity_attributes(request)
+    prefill = _prefill(request, draft)
     raw = {name: request.POST.getlist(name) for name in request.POST if name != "_field"}
-    lock_answers(current, raw, identity)
+    lock_answers(current, raw, prefill.values, prefill.lockable)
     receive_uploads(draft, current, raw, MultiValueDict())  # files only as stored, none new
     result = validate_step(current, raw, draft.data)
-    mark_locked(result.fields, current, identity)
+    mark_locked(result.fields, current, prefill.values, prefill.lockable)
     field = _find_field(result.fields, request.POST.get("_field", ""))
     if field is None:
         raise Http404(_("This step has no such field."))
