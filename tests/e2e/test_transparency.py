@@ -1,11 +1,13 @@
 """In a real browser: the public transparency page and the coordinators' dashboards of the
 demo pass axe (WCAG 2.1 AA), and their charts are SVG images with an accessible name."""
 
+import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
 
 from amtsweg.demo.services import DEMO_PASSWORD
+from amtsweg.progress.models import ServiceProgress
 from tests.e2e.browsing import Auditor
 from tests.staff_login import confirmed_device, totp_code
 
@@ -51,6 +53,15 @@ def test_dashboards_pass_axe_and_name_their_charts(
     page.goto(f"{site}/backoffice/fortschritt/darmstadt/leistungen/?q=Abfall")
     audit.check(page, "catalogue")
     page.goto(f"{site}/backoffice/fortschritt/darmstadt/leistungen/10110/")
-    page.locator('form[method="post"] button[type="submit"]').click()
-    audit.check(page, "edit page after saving")
+    audit.check(page, "edit page")
+    page.locator("#id_state").select_option("planned")
+    page.locator("#id_maturity").select_option("1")
+    page.locator("#id_planned_for").fill("2027-06-30")
+    page.locator("main form[method=post] button[type=submit]").click()
+    page.wait_for_url("**/fortschritt/darmstadt/leistungen/")
+    audit.check(page, "catalogue after saving")
+    entry = ServiceProgress.objects.get(
+        municipality__slug="darmstadt", ozg_service__ozg_id="10110"
+    )
+    assert (entry.state, entry.planned_for) == ("planned", datetime.date(2027, 6, 30))
     audit.assert_clean()
