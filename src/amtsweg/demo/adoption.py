@@ -5,7 +5,7 @@
   version 1 and see "update available".
 - Sondernutzung: version 2 is a required legal update (new data-protection notice) with a
   deadline four weeks from the first demo load; Roßdorf switched, the others see the deadline.
-- Bewohnerparkausweis: Ober-Ramstadt forked it for its own parking zones (a draft of its own
+- Bewohnerparkausweis: Ober-Ramstadt forked it for its own parking zones (its own published
   solution that records where it came from).
 - A few offerings carry local texts: opening hours, a contact block, a hint on a step, an IBAN.
 
@@ -138,6 +138,22 @@ def _local_texts(offering: Offering) -> None:
     )
 
 
+def _publish_fork(draft: SolutionVersion, operator: Any) -> None:
+    """Ober-Ramstadt's own parking zones, published so the fork shows in the library."""
+    for step in draft.form_definition["steps"]:
+        for field in step["fields"]:
+            if field["key"] == "parking_zone":
+                field["label"] = {
+                    "de": "Bewohnerparkzone in Ober-Ramstadt (A Altstadt, B Bahnhof)",
+                    "en": "Residents' parking zone in Ober-Ramstadt (A old town, B station)",
+                }
+    draft.release_notes = "Abgespalten von Darmstadts Lösung: eigene Parkzonen."
+    draft.approved_by = operator
+    draft.full_clean()
+    draft.save()
+    draft.publish()
+
+
 def load_adoption(
     municipalities: dict[str, Municipality], versions: dict[str, SolutionVersion]
 ) -> dict[str, int]:
@@ -172,6 +188,7 @@ def load_adoption(
         and not Solution.objects.filter(publisher=ober_ramstadt, forked_from=parking).exists()
         and parking.status == VersionStatus.PUBLISHED
     ):
-        fork_solution(parking, ober_ramstadt, actor=admins[OBER_RAMSTADT_AGS].user)
+        fork = fork_solution(parking, ober_ramstadt, actor=admins[OBER_RAMSTADT_AGS].user)
+        _publish_fork(fork.versions.get(number=1), operator)
         forked = 1
     return {"switched": switched, "forked": forked}
