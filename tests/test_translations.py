@@ -13,10 +13,12 @@ To update the catalogue after changing strings in code or templates:
 then translate the new entries, delete obsolete (#~) ones and run `make messages`.
 """
 
+import io
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 import amtsweg
+from tests.saml_flow import saml_settings, saml_var_dir  # noqa: F401 (fixtures)
 
 PACKAGE_DIR = Path(amtsweg.__file__).resolve().parent
 PO_PATH = PACKAGE_DIR / "locale" / "de" / "LC_MESSAGES" / "django.po"
@@ -359,3 +362,161 @@ def test_catalogue_matches_the_source(messages, settings, tmp_path, monkeypatch)
     assert not stale, "Entries no longer in the source (delete them):\n" + "\n".join(
         repr(key[1]) for key in stale
     )
+
+
+# --- the rendered citizen pages, in German ----------------------------------------------------
+#
+# The catalogue can be complete while a page still shows English: a msgid missing from the
+# catalogue, text resolved in the wrong language, or a string that never passes gettext. So
+# the citizen journey is rendered in German (the default language) and checked twice: every
+# gettext call made while rendering must have found German, and no English catalogue text may
+# stand in the page.
+
+_GETTEXT_FUNCTIONS = {
+    # name: which arguments are the English text(s) the call may return unchanged
+    "gettext": lambda args: args[:1],
+    "ngettext": lambda args: args[:2],
+    "pgettext": lambda args: args[1:2],
+    "npgettext": lambda args: args[1:3],
+}
+
+
+#: Texts from Django's or the settings' own catalogues that read the same in German.
+SAME_IN_GERMAN_ELSEWHERE = {"Deutsch", "April", "August", "September", "November"}
+
+
+def _needs_german(text: str) -> bool:
+    words = re.sub(PLACEHOLDER, "", str(text))
+    same = SAME_IN_GERMAN | SAME_IN_GERMAN_ELSEWHERE
+    return any(character.isalpha() for character in words) and text not in same
+
+
+@pytest.fixture
+def untranslated(monkeypatch) -> set[str]:
+    """English texts that gettext returned unchanged while the language was German."""
+    found: set[str] = set()
+    for name, english_of in _GETTEXT_FUNCTIONS.items():
+        original = getattr(translation._trans, name)
+
+        def recording(*args, _original=original, _english_of=english_of):
+            result = _original(*args)
+            german = translation.get_language() == "de"
+            if german and result in _english_of(args) and _needs_german(result):
+                found.add(str(result))
+            return result
+
+        monkeypatch.setattr(translation._trans, name, recording)
+    return found
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
+    html = re.sub(r"(?s)<!--.*?-->", " ", html)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def _english_phrases(messages: list[Entry]) -> set[str]:
+    """Runs of at least three words from msgids whose German differs: text that can only
+    be English when it stands in a page."""
+    phrases = set()
+    for entry in messages:
+        if entry.msgstr.get(0) == entry.msgid or entry.msgid in SAME_IN_GERMAN:
+            continue
+        for msgid in filter(None, (entry.msgid, entry.msgid_plural)):
+            for chunk in re.split(r"%\(\w+\)[sdif]|%[sdif]|\{\{.*?\}\}|\n", msgid):
+                chunk = " ".join(chunk.split()).strip(" .,:;–-")
+                if len(chunk.split()) >= 3:
+                    phrases.add(chunk)
+    return phrases
+
+
+def _citizen_pages(client, reference_for) -> dict[str, str]:
+    """Every page of the dog-tax journey a citizen passes, rendered in German: name → HTML."""
+    from django.urls import reverse
+
+    from tests.form_filling import valid_step_post
+
+    pages: dict[str, str] = {}
+
+    def get(name: str, url: str, **data: str) -> None:
+        response = client.get(url, data)
+        assert response.status_code == 200, (name, response.status_code)
+        pages[name] = response.content.decode()
+
+    get("portal", "/")
+    get("portal search", "/", q="Darmstadt")
+    get("municipality", reverse("catalog:municipality", args=["darmstadt"]))
+    get("service", reverse("catalog:offering", args=["darmstadt", "hundesteuer"]))
+    for kind in ("imprint", "privacy", "accessibility"):
+        get(f"platform {kind}", reverse(f"core:{kind}"))
+        get(f"municipality {kind}", reverse(f"core:{kind}", args=["darmstadt"]))
+
+    start = client.post(reverse("submissions:start", args=["darmstadt", "hundesteuer"]))
+    url = start["Location"]
+    steps = reference_for("hundesteuer")
+    errors = client.post(url, {"owner_birth_date.month": "13"})
+    assert errors.status_code == 200
+    pages["step with errors"] = errors.content.decode()
+    while "/schritt/" in url:
+        key = url.split("/schritt/")[1].strip("/")
+        get(f"step {key}", url)
+        answered = client.post(url, valid_step_post(steps[key]))
+        assert answered.status_code == 302, answered.content.decode()[:2000]
+        url = answered["Location"]
+    draft_uuid = url.split("/antrag/")[1].split("/")[0]
+    get("save for later", reverse("submissions:save_for_later", args=[draft_uuid]))
+    get("summary", url)
+    done = client.post(url)
+    assert done.status_code == 302
+    get("confirmation", done["Location"])
+    confirmation = pages["confirmation"]
+    reference = re.search(r'id="reference-number">([^<]+)<', confirmation).group(1).strip()
+    code = re.search(r'id="access-code">([^<]+)<', confirmation).group(1).strip()
+    get("status lookup", reverse("submissions:status"))
+    looked_up = client.post(
+        reverse("submissions:status"), {"reference_number": reference, "access_code": code}
+    )
+    pages["status"] = looked_up.content.decode()
+    get("mein amtsweg", reverse("citizen:home"))
+    get("mailbox", reverse("citizen:mailbox", args=[draft_uuid]))
+    missing = client.get("/kommunen/keine-solche-kommune/")
+    assert missing.status_code == 404
+    pages["not found"] = missing.content.decode()
+    return pages
+
+
+def test_german_citizen_pages_show_no_english(
+    transactional_db,
+    saml_settings,  # noqa: F811
+    untranslated,
+    messages,
+):
+    """The journey in German: portal, municipality, service, each step (and one with errors),
+    save for later, summary, confirmation, status, Mein Amtsweg with its mailbox, the legal
+    pages and the error page."""
+    from django.test import Client
+
+    from amtsweg.catalog.models import Offering
+    from tests.saml_flow import log_in
+
+    call_command("demo", stdout=io.StringIO())
+    client = Client()  # no language cookie: German, the default
+    log_in(client, "erika", "low")
+    untranslated.clear()  # only what the pages show counts, not the demo data's set-up
+
+    def steps_of_service(slug: str) -> dict:
+        definition = Offering.objects.get(
+            municipality__slug="darmstadt", slug=slug
+        ).solution_version.form_definition
+        return {step["key"]: step for step in definition["steps"]}
+
+    pages = _citizen_pages(client, steps_of_service)
+    assert all('<html lang="de">' in html for html in pages.values())
+    assert not untranslated, "gettext found no German for:\n" + "\n".join(sorted(untranslated))
+    phrases = _english_phrases(messages)
+    leftovers = {
+        name: sorted(phrase for phrase in phrases if phrase in _visible_text(html))
+        for name, html in pages.items()
+    }
+    leftovers = {name: found for name, found in leftovers.items() if found}
+    assert not leftovers, f"English text on German pages: {leftovers}"
