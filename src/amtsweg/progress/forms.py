@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.lib.kern_forms import KernFormMixin
-from amtsweg.progress.models import ImplementationState
+from amtsweg.progress.models import ImplementationState, PaperKind
 from amtsweg.progress.services import ProgressChange
 
 MATURITY_CHOICES = [
@@ -51,3 +51,8 @@ class CatalogueFilterForm(KernFormMixin, forms.Form):
     def __init__(self, *args: object, themenfelder: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["themenfeld"].choices = [("", _("all")), *[(t, t) for t in themenfelder]]
+
+
+class PaperStepForm(KernFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("What left the digital path"), choices=PaperKind.choices)
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)

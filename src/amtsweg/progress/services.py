@@ -21,7 +21,7 @@ from amtsweg.progress.models import (
     ServiceProgress,
 )
 from amtsweg.tenants.models import Cluster, Municipality, Role
-from amtsweg.tenants.services import User, has_role, municipalities_for
+from amtsweg.tenants.services import CASE_WORKING_ROLES, User, has_role, municipalities_for
 
 #: Roles that see the dashboard and record progress: the municipal admin and the OZG
 #: coordinator (who may also lead a cluster).
@@ -154,8 +154,6 @@ def record_paper_step(
 ) -> PaperStep:
     """Note that ``case`` left the digital path (``PaperKind``); audited in the processing
     municipality's chain. Only staff who work its cases may."""
-    from amtsweg.tenants.services import CASE_WORKING_ROLES
-
     if not has_role(actor, case.municipality, CASE_WORKING_ROLES):
         raise PermissionDenied(_("Only staff working this case may record a paper step."))
     if kind not in PaperKind.values:
@@ -170,3 +168,7 @@ def record_paper_step(
             data={"kind": kind},
         )
     return step
+
+
+def paper_steps_of(case: Case) -> QuerySet[PaperStep]:
+    return case.paper_steps.select_related("recorded_by").order_by("created_at", "pk")

@@ -12,9 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from amtsweg.cases.services import get_case_for_user
 from amtsweg.progress.dashboard import ClusterDashboard, MunicipalityDashboard, table_or_404
 from amtsweg.progress.derivation import NOTHING, progress_of
-from amtsweg.progress.forms import CatalogueFilterForm, ProgressForm
+from amtsweg.progress.forms import CatalogueFilterForm, PaperStepForm, ProgressForm
 from amtsweg.progress.models import ImplementationState, OzgService
 from amtsweg.progress.services import (
     ProgressRefused,
@@ -22,7 +23,9 @@ from amtsweg.progress.services import (
     dashboard_municipalities,
     get_dashboard_municipality,
     get_ozg_service,
+    paper_steps_of,
     progress_for,
+    record_paper_step,
     record_progress,
 )
 from amtsweg.tenants.models import Municipality
@@ -175,4 +178,24 @@ def transparency(request: HttpRequest, municipality_slug: str) -> HttpResponse:
                 if row[1].state in (ImplementationState.PLANNED, ImplementationState.IN_PROGRESS)
             ],
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def paper_steps(request: HttpRequest, case_uuid: str) -> HttpResponse:
+    """A case's paper steps (letters, paper originals, visits); its clerks record one here.
+    They count against the dashboard's share of cases finished without paper."""
+    case = get_case_for_user(request.user, case_uuid)
+    form = PaperStepForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        record_paper_step(case, data["kind"], actor=request.user, note=data["note"])
+        messages.success(request, _("The paper step was recorded."))
+        return redirect("progress:paper_steps", case_uuid=case.uuid)
+    return render(
+        request,
+        "progress/paper_steps.html",
+        {"case": case, "steps": paper_steps_of(case), "form": form},
+        status=400 if form.errors else 200,
     )
