@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from django.core.management import call_command
 from django.utils import translation
 from pypdf import PdfReader
 
@@ -115,10 +114,23 @@ def pdf_text(content: bytes) -> str:
     return " ".join(" ".join(page.extract_text() or "" for page in reader.pages).split())
 
 
-def run_worker() -> None:
-    """Process the queued background jobs (receipt PDFs, e-mails) once, as ``amtsweg worker
-    --batch`` does in production; the browser tests have no worker running beside them."""
-    call_command("worker", batch=True, scheduler=False, queue_name="*", stdout=io.StringIO())
+def make_receipt(submission_id: int) -> None:
+    """Run the queued job that makes this submission's receipt PDF, as the worker would. The
+    browser tests run no worker beside the live server, and running every job the demo has
+    queued (its applications' receipts) would take half a minute."""
+    from django_tasks_db.models import DBTaskResult
+
+    from amtsweg.documents.tasks import generate_receipt
+
+    jobs = [
+        row
+        for row in DBTaskResult.objects.filter(
+            task_path=generate_receipt.module_path, status="READY"
+        )
+        if row.args_kwargs["args"] == [submission_id]
+    ]
+    assert len(jobs) == 1, f"{len(jobs)} receipt jobs queued for submission {submission_id}"
+    generate_receipt.call(*jobs[0].args_kwargs["args"], **jobs[0].args_kwargs["kwargs"])
 
 
 def step_key(url: str) -> str | None:

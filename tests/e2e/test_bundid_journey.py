@@ -19,8 +19,8 @@ from tests.e2e.browsing import (
     download,
     english_leftovers,
     fill_step,
+    make_receipt,
     pdf_text,
-    run_worker,
     screenshot,
     step_key,
     switch_language,
@@ -50,6 +50,12 @@ def press(page: Any, name: str) -> None:
     page.get_by_role("button", name=translated(name, language), exact=True).click()
 
 
+def shoot(page: Any, language: str, name: str) -> None:
+    """Screenshots of the German pages only (the English ones look the same)."""
+    if language == "de":
+        screenshot(page, f"de-bundid-{name}")
+
+
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_parking_permit_with_bundid_log_in(
     site: str, page: Any, language: str, tmp_path: Path, transactional_db: None
@@ -73,8 +79,7 @@ def test_parking_permit_with_bundid_log_in(
     press(page, "Start application")
     assert "/saml/login/" in page.url
     assert "substantial" in page.url
-    shoot = f"{language}-bundid"
-    screenshot(page, f"{shoot}-01-login")
+    shoot(page, language, "01-login")
     log_in_at_test_idp(page, audit, person="erika", level="substantial")
     assert page.url.endswith(f"/leistungen/{offering.slug}/"), page.url
     assert "Erika Mustermann" in page.inner_text("header")
@@ -92,7 +97,7 @@ def test_parking_permit_with_bundid_log_in(
     assert email.input_value() == "erika.mustermann@example.org"
     assert email.get_attribute("readonly") is None
     audit.check(page, "step 1, prefilled")
-    screenshot(page, f"{shoot}-02-prefilled")
+    shoot(page, language, "02-prefilled")
 
     # A mistake: the e-mail address loses its domain.
     email.fill("erika.mustermann@")
@@ -117,7 +122,7 @@ def test_parking_permit_with_bundid_log_in(
     page.get_by_label(upload["label"][language]).set_input_files(
         str(write_pdf(tmp_path / "fahrzeugschein.pdf"))
     )
-    screenshot(page, f"{shoot}-03-upload")
+    shoot(page, language, "03-upload")
     press(page, "Continue")
     assert step_key(page.url) == "gueltigkeit", page.inner_text("main")[:2000]
     audit.check(page, "step validity")
@@ -133,16 +138,22 @@ def test_parking_permit_with_bundid_log_in(
     reference = page.inner_text("#reference-number").strip()
     assert re.fullmatch(r"DA-\d{4}-\d{6}", reference)
     audit.check(page, "confirmation")
-    screenshot(page, f"{shoot}-04-confirmation")
+    shoot(page, language, "04-confirmation")
     submission = Submission.objects.get(reference_number=reference)
     assert submission.citizen.pseudonym.startswith("testidp-erika")
     assert submission.trust_level == "substantial"
     assert submission.language == language
     assert [a.original_name for a in submission.attachments.all()] == ["fahrzeugschein.pdf"]
 
-    # The receipt PDF is made by the worker; the link then downloads it.
-    run_worker()
-    receipt = pdf_text(download(page, page.locator("#receipt-link")))
+    # The worker has not made the receipt yet: the link says so; "Try again" downloads it.
+    page.locator("#receipt-link").click()
+    page.get_by_role(
+        "heading", name=translated("Your receipt is being prepared", language)
+    ).wait_for()
+    audit.check(page, "receipt being prepared")
+    make_receipt(submission.pk)
+    again = page.get_by_role("link", name=translated("Try again", language))
+    receipt = pdf_text(download(page, again))
     assert reference in receipt
     assert "Erika" in receipt and "Mustermann" in receipt
     audit.assert_clean()
