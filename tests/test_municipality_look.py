@@ -173,3 +173,13 @@ def test_only_the_municipalitys_own_admin_gets_the_settings(
     assert modautal.accent_colour == ""
     client.logout()
     assert client.get(settings_url()).status_code == 302  # to the log-in page
+
+
+def test_the_back_office_header_links_the_settings_for_admins_only(
+    client, darmstadt_admin, darmstadt_clerk
+):
+    link = f'href="{settings_url()}"'
+    login_staff(client, darmstadt_admin)
+    assert link in client.get(settings_url()).content.decode()
+    login_staff(client, darmstadt_clerk)
+    assert link not in client.get(reverse("cases:home"), follow=True).content.decode()

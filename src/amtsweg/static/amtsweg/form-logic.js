@@ -23,6 +23,15 @@
     return value;
   }
 
+  function isoDate(parts) {
+    var day = Number(parts.day), month = Number(parts.month), year = Number(parts.year);
+    var date = new Date(Date.UTC(year, month - 1, day));
+    if (!/^\d{4}$/.test(parts.year || "") || date.getUTCDate() !== day || date.getUTCMonth() !== month - 1) {
+      return null;
+    }
+    return date.toISOString().slice(0, 10);
+  }
+
   function assign(target, name, value) {
     var parts = name.split(".");
     var node = target;
@@ -39,11 +48,18 @@
   function answers(form, saved, kinds) {
     var data = JSON.parse(JSON.stringify(saved));
     var lists = {};
+    var dates = {};  // a date field's three boxes (forms/fields/date.html), by field name
     Array.prototype.forEach.call(form.elements, function (element) {
       if (!element.name || element.name.charAt(0) === "_" || /__items$/.test(element.name)) {
         return;
       }
       var kind = kinds[schemaPath(element.name)];
+      var part = /^(.*)\.(day|month|year)$/.exec(element.name);
+      if (!kind && part && kinds[schemaPath(part[1])] === "date") {
+        dates[part[1]] = dates[part[1]] || {};
+        dates[part[1]][part[2]] = element.value.trim();
+        return;
+      }
       if (!kind) { return; }
       if (element.type === "checkbox") {
         lists[element.name] = lists[element.name] || [];
@@ -60,6 +76,7 @@
       assign(data, element.name, convert(kind, element.value));
     });
     Object.keys(lists).forEach(function (name) { assign(data, name, lists[name]); });
+    Object.keys(dates).forEach(function (name) { assign(data, name, isoDate(dates[name])); });
     return data;
   }
 
