@@ -40,7 +40,6 @@ from amtsweg.cases.views import file_download
 from amtsweg.catalog.models import TrustLevel
 from amtsweg.identity.bundid.models import Citizen
 from amtsweg.identity.bundid.services import citizen_account, current_citizen, login_url
-from amtsweg.submissions import drafts
 from amtsweg.submissions.models import Submission
 from amtsweg.submissions.services import missing_steps
 
@@ -224,10 +223,10 @@ def withdraw(request: HttpRequest, citizen: Citizen, submission_uuid: object) ->
 @require_GET
 @citizen_required
 def resume_draft(request: HttpRequest, citizen: Citizen, draft_uuid: object) -> HttpResponse:
-    """Go on with one's own draft in this browser: it joins the session (drafts are owned
-    through the session) and the citizen continues at the first step not yet completed."""
+    """Go on with one's own draft, in whichever session: a logged-in citizen's drafts belong
+    to their account (``submissions.drafts``). They continue at the first step not yet
+    completed."""
     draft = get_draft_for_citizen(citizen, draft_uuid)
-    drafts.remember(request, draft)
     if missing := missing_steps(draft):
         return redirect("submissions:step", draft_uuid=draft.uuid, step_key=missing[0])
     return redirect(reverse("submissions:summary", args=[draft.uuid]))

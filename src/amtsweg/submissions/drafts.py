@@ -1,12 +1,16 @@
-"""Which drafts belong to the browser session in front of us.
+"""Which drafts and applications the visitor in front of us may open.
 
-An anonymous applicant owns a draft through their session: the draft's UUID alone (say, from
-a shared screen or a log) opens nothing.
+An anonymous applicant owns a draft through their browser session: the draft's UUID alone
+(say, from a shared screen or a log) opens nothing. A draft started by a citizen logged in
+with BundID belongs to their account instead: they can go on with it in any later session
+once logged in (it is listed under "Mein Amtsweg"), and nobody else can open it, not even
+another citizen logging in on the same browser.
 """
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
+from amtsweg.identity.bundid.services import current_citizen
 from amtsweg.submissions.models import Submission
 
 SESSION_KEY = "amtsweg_submissions"
@@ -20,16 +24,36 @@ def remember(request: HttpRequest, submission: Submission) -> None:
     request.session[SESSION_KEY] = [*owned, str(submission.uuid)][-MAX_REMEMBERED:]
 
 
+def may_open(request: HttpRequest, submission: Submission) -> bool:
+    """Whether this visitor may open ``submission`` (its ``citizen`` preloaded).
+
+    A logged-in citizen opens exactly their own account's applications. Without a log-in, a
+    citizen's draft stays closed (the log-in opens it); anything else opens for the session
+    that started it, or found it with reference number and access code.
+    """
+    identity = current_citizen(request)
+    if submission.citizen_id is not None and identity is not None:
+        return submission.citizen.pseudonym == identity.pseudonym
+    if submission.citizen_id is not None and not submission.is_submitted:
+        return False
+    return str(submission.uuid) in request.session.get(SESSION_KEY, [])
+
+
 def get_owned_submission(request: HttpRequest, submission_uuid: object) -> Submission:
-    """The session's draft or submission with this UUID, with what the journey needs preloaded."""
-    if str(submission_uuid) not in request.session.get(SESSION_KEY, []):
+    """The visitor's draft or submission with this UUID (``may_open``), with what the
+    journey needs preloaded; 404 for anyone else's, with the same message as for none."""
+    submission = (
+        Submission.objects.select_related(
+            "offering__municipality", "solution_version", "processing_municipality", "citizen"
+        )
+        .filter(uuid=submission_uuid)
+        .first()
+    )
+    remembered = str(submission_uuid) in request.session.get(SESSION_KEY, [])
+    if submission is None and remembered:
+        raise Http404(_("This application no longer exists."))
+    if submission is None or not may_open(request, submission):
         raise Http404(_("This application was not found in your browser session."))
-    try:
-        submission = Submission.objects.select_related(
-            "offering__municipality", "solution_version", "processing_municipality"
-        ).get(uuid=submission_uuid)
-    except Submission.DoesNotExist:
-        raise Http404(_("This application no longer exists.")) from None
     if submission.is_expired():  # gone for the applicant, even before the clean-up runs
         raise Http404(_("This draft has expired."))
     return submission

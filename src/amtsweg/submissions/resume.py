@@ -1,6 +1,7 @@
 """Resume links: how an applicant continues a draft later, on this or another device.
 
-An anonymous applicant owns a draft through their browser session (``drafts.py``). To leave
+An anonymous applicant owns a draft through their browser session (``drafts.py``); a citizen
+logged in with BundID owns theirs through their account and needs no token. To leave
 and come back, they have a link e-mailed to them; it carries a secret token of 256 bits, and
 the database keeps only a keyed hash of it, like the access codes in ``reference.py``. The
 link works as often as needed, on any device, until the draft is submitted or expires: mail
@@ -35,10 +36,12 @@ def hash_resume_token(token: str) -> str:
 def resume_url_for(draft: Submission, *, token: str) -> str:
     """The absolute address that continues ``draft``, for an e-mail.
 
-    Extension point: drafts of citizens logged in with BundID (a later issue) will belong to
-    their account instead of a browser session; they need no token, and this function will
-    return the address of the draft in their account for them.
+    A draft of a citizen logged in with BundID belongs to their account: its address is the
+    draft in "Mein Amtsweg", which asks for the log-in, so the e-mail (and the token) opens
+    nothing by itself. Every other draft continues through the token.
     """
+    if draft.citizen_id is not None:
+        return f"{settings.BASE_URL}{reverse('citizen:resume_draft', args=[draft.uuid])}"
     return f"{settings.BASE_URL}{reverse('submissions:resume', args=[token])}"
 
 

@@ -369,5 +369,7 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
             {"draft_days": settings.AMTSWEG_DRAFT_DAYS},
             status=404,
         )
+    if draft.citizen_id is not None:  # kept in a citizen's account: their log-in opens it
+        return redirect("citizen:resume_draft", draft_uuid=draft.uuid)
     drafts.remember(request, draft)
     return redirect(_continue_url(draft))
