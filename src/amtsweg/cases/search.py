@@ -17,7 +17,7 @@ An exact reference number also matches on both, through its unique index.
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 
 from amtsweg.cases.models import Case
 from amtsweg.forms.services import summarize
@@ -51,7 +51,14 @@ def search_cases(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
     query = " ".join(query.split())
     if not query:
         return cases
-    by_reference = Q(submission__reference_number=query.upper())
+    # A scalar subquery, not a join: OR-ed with the full-text match on the same table, both
+    # sides are index scans (PostgreSQL combines them with a BitmapOr); a join made PostgreSQL
+    # compute to_tsvector for every case of the inbox (docs/benchmarks.md, back office).
+    by_reference = Q(
+        submission_id=Subquery(
+            Submission.objects.filter(reference_number=query.upper()).values("pk")[:1]
+        )
+    )
     if connection.vendor == "postgresql":
         matched = cases.alias(search=search_vector()).filter(
             Q(search=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch"))

@@ -102,13 +102,14 @@ def inbox_page(request: HttpRequest, municipality_slug: str) -> HttpResponse:
     )
     valid = form.is_valid()
     chosen = InboxFilter.from_cleaned(form.cleaned_data)
-    page = Paginator(inbox(municipality, chosen, request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    counts = status_counts(municipality, chosen, request.user)
+    paginator = Paginator(inbox(municipality, chosen, request.user), PAGE_SIZE)
+    # The counts per status already hold the list's length: no second count of the cases.
+    paginator.count = counts.get(chosen.status, 0) if chosen.status else sum(counts.values())
+    page = paginator.get_page(request.GET.get("page"))
     today = timezone.localdate()
     for case in page.object_list:
         case.overdue_today = case.is_overdue(today)
-    counts = status_counts(municipality, chosen, request.user)
     labels = dict(statuses)
     query = request.GET.copy()
     query.pop("page", None)
