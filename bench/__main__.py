@@ -1,5 +1,10 @@
 import sys
 
-from bench.run import main
+if sys.argv[1:2] == ["backoffice"]:
+    from bench.backoffice import main
+elif sys.argv[1:2] == ["documents"]:
+    from bench.documents import main
+else:
+    from bench.run import main
 
-sys.exit(main())
+sys.exit(main(sys.argv[2:] if main.__module__ != "bench.run" else None))

@@ -1,0 +1,810 @@
+"""The back office at scale (issue 9, point 3): a million cases on PostgreSQL, then the clerk's
+pages timed.
+
+    python -m bench backoffice            # 1,000,000 cases; appends to docs/benchmarks.md
+    python -m bench backoffice --quick    # 5,000 cases, a few repetitions; prints only
+
+It (re)creates the database ``amtsweg_bench_backoffice`` (``--postgres-url``), migrates it,
+loads the demo (6 municipalities, 3 services, staff) and adds 17 more services with an
+offering in every municipality (20 services) and 5 clerks per municipality. Then the cases are
+generated inside PostgreSQL, one ``INSERT … SELECT … FROM generate_series`` per table, not the
+ORM row by row: submissions with the data of the demo application of their form (names,
+e-mail, reference number varied), their cases and status history. Received over the last 3
+years; the older a case, the likelier it is closed. The indexes that are not constraints are
+dropped before and built again after the load (faster than keeping them up to date), and the
+tables are vacuumed and analysed, as a real database would be.
+
+The timings go through the real views with Django's test client in this process (no HTTP
+server, no network), signed in as a Darmstadt clerk with a verified second factor: each page
+is fetched ``--repeat`` times after two warm-up requests; p50 and p95 in milliseconds, and the
+SQL statements of one request.
+"""
+
+import argparse
+import contextlib
+import datetime
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/amtsweg_bench_backoffice"
+EXTRA_SERVICES = 17
+CLERKS_PER_MUNICIPALITY = 5
+TARGETS_MS = {"inbox": 50.0, "filtered": 50.0, "deadline": 50.0, "search": 200.0, "case": 80.0}
+
+GIVEN_NAMES = [
+    "Anna",
+    "Ben",
+    "Clara",
+    "David",
+    "Emma",
+    "Felix",
+    "Greta",
+    "Hannah",
+    "Jonas",
+    "Julia",
+    "Karl",
+    "Lea",
+    "Lena",
+    "Leon",
+    "Lukas",
+    "Marie",
+    "Max",
+    "Mia",
+    "Noah",
+    "Paul",
+    "Sophie",
+    "Tom",
+    "Jan",
+    "Lina",
+    "Elias",
+    "Emil",
+    "Finn",
+    "Ida",
+    "Jakob",
+    "Lotta",
+    "Luis",
+    "Mila",
+    "Moritz",
+    "Nele",
+    "Niklas",
+    "Ole",
+    "Paula",
+    "Theo",
+    "Tim",
+    "Wilhelm",
+    "Sabine",
+    "Thomas",
+    "Andrea",
+    "Michael",
+    "Petra",
+    "Stefan",
+    "Ursula",
+    "Wolfgang",
+    "Monika",
+    "Frank",
+    "Birgit",
+    "Jürgen",
+    "Heike",
+    "Ralf",
+    "Katrin",
+    "Uwe",
+    "Silke",
+    "Dirk",
+    "Anja",
+    "Sven",
+]
+FAMILY_NAMES = [
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Schäfer",
+    "Koch",
+    "Bauer",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Schröder",
+    "Neumann",
+    "Schwarz",
+    "Zimmermann",
+    "Braun",
+    "Krüger",
+    "Hofmann",
+    "Hartmann",
+    "Lange",
+    "Schmitt",
+    "Werner",
+    "Schmitz",
+    "Krause",
+    "Meier",
+    "Lehmann",
+    "Schmid",
+    "Schulze",
+    "Maier",
+    "Köhler",
+    "Herrmann",
+    "König",
+    "Walter",
+    "Mayer",
+    "Huber",
+    "Kaiser",
+    "Fuchs",
+    "Peters",
+    "Lang",
+    "Scholz",
+    "Möller",
+    "Weiß",
+    "Jung",
+    "Hahn",
+    "Schubert",
+    "Vogel",
+    "Friedrich",
+    "Keller",
+    "Günther",
+    "Frank",
+    "Berger",
+    "Winkler",
+    "Roth",
+    "Beck",
+    "Lorenz",
+    "Baumann",
+    "Franke",
+    "Albrecht",
+    "Schuster",
+    "Simon",
+    "Ludwig",
+    "Böhm",
+    "Winter",
+    "Kraus",
+    "Martin",
+    "Schumacher",
+    "Krämer",
+    "Vogt",
+    "Stein",
+    "Jäger",
+    "Otto",
+    "Sommer",
+    "Groß",
+    "Seidel",
+    "Heinrich",
+    "Brandt",
+    "Haas",
+    "Schreiber",
+    "Graf",
+    "Schulte",
+    "Dietrich",
+    "Ziegler",
+    "Kuhn",
+    "Kühn",
+    "Pohl",
+    "Engel",
+    "Horn",
+    "Busch",
+    "Bergmann",
+    "Thomas",
+    "Voigt",
+    "Sauer",
+    "Arnold",
+]
+
+
+def log(message: str) -> None:
+    print(f"[bench backoffice {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def configure(url: str, var_dir: Path) -> None:
+    """Settings for this process, as ``amtsweg serve`` would have them (DEBUG off)."""
+    for key in list(os.environ):
+        if key.startswith(("AMTSWEG_", "DATABASE_", "DJANGO_")) or key == "DEBUG":
+            del os.environ[key]
+    os.environ.update(
+        {
+            "AMTSWEG_VAR_DIR": str(var_dir),
+            "DATABASE_URL": url,
+            "DEBUG": "false",
+            "SECRET_KEY": os.urandom(24).hex(),
+            "ALLOWED_HOSTS": "testserver,127.0.0.1",
+            "AMTSWEG_EMAIL": "file",
+            "AMTSWEG_TEST_IDP": "false",
+            "LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "amtsweg.settings",
+        }
+    )
+
+
+# --- the data ------------------------------------------------------------------------------------
+
+
+def install() -> None:
+    """Schema, demo, static files (the pages are rendered with DEBUG off)."""
+    from django.core.management import call_command
+
+    with Path(os.devnull).open("w") as quiet:
+        call_command("migrate", interactive=False, verbosity=0, stdout=quiet)
+        call_command("demo", stdout=quiet)
+        call_command("collectstatic", interactive=False, verbosity=0, stdout=quiet)
+
+
+def add_services_and_clerks() -> None:
+    """17 more services (copies of the demo's forms under other names), each offered and
+    processed by every municipality, and 5 clerks per municipality."""
+    from django.contrib.auth import get_user_model
+
+    from amtsweg.catalog.models import Offering, Service, Solution, SolutionVersion
+    from amtsweg.tenants.models import Membership, Municipality, Role
+
+    demo_versions = list(SolutionVersion.objects.select_related("solution").order_by("pk"))
+    publisher = demo_versions[0].solution.publisher
+    municipalities = list(Municipality.objects.order_by("pk"))
+    for number in range(1, EXTRA_SERVICES + 1):
+        model = demo_versions[number % len(demo_versions)]
+        service = Service.objects.create(
+            leika_key=f"99900{number:09d}", name=f"Benchmark-Leistung {number}"
+        )
+        solution = Solution.objects.create(
+            service=service, publisher=publisher, name=service.name, slug=f"bench-{number}"
+        )
+        version = SolutionVersion.objects.create(
+            solution=solution,
+            number=1,
+            form_definition=model.form_definition,
+            trust_level=model.trust_level,
+            processing_days=model.processing_days,
+        )
+        version.publish()
+        template = Offering.objects.filter(solution_version=model).order_by("pk").first()
+        for municipality in municipalities:
+            offering = Offering.objects.get(pk=template.pk)  # a copy with its settings
+            offering.pk, offering.uuid = None, uuid.uuid4()
+            offering.municipality = offering.processing_municipality = municipality
+            offering.solution_version, offering.slug = version, f"bench-{number}"
+            offering.title = f"{template.title} ({number})"
+            offering.save()
+    users = get_user_model()
+    for municipality in municipalities:
+        for number in range(1, CLERKS_PER_MUNICIPALITY + 1):
+            user = users.objects.create(
+                username=f"bench-{municipality.slug}-{number}",
+                first_name=GIVEN_NAMES[number],
+                last_name=municipality.short_name,
+            )
+            Membership.objects.create(user=user, municipality=municipality, role=Role.CLERK)
+
+
+def _name_keys(definition: dict[str, Any]) -> dict[str, str]:
+    """Top-level data keys of the fields marked as the applicant's given and family name and
+    e-mail address."""
+    keys = {}
+    for step in definition["steps"]:
+        for item in step.get("fields", []):
+            if item.get("applicant") in ("given_name", "family_name", "email"):
+                keys[item["applicant"]] = item["key"]
+    return keys
+
+
+def offering_templates() -> list[tuple[Any, ...]]:
+    """Per offering: what a generated application of it is made of (from its form's demo
+    application)."""
+    from amtsweg.cases.search import search_text_for
+    from amtsweg.catalog.models import Offering
+    from amtsweg.submissions.models import Submission, SubmissionStatus
+
+    rows = []
+    submitted = Submission.objects.filter(status=SubmissionStatus.SUBMITTED).select_related(
+        "solution_version"
+    )
+    by_form: dict[int, Submission] = {}
+    for submission in submitted.order_by("pk"):
+        by_form.setdefault(submission.solution_version_id, submission)
+    offerings = Offering.objects.select_related("solution_version", "processing_municipality")
+    for offering in offerings.order_by("pk"):
+        version = offering.solution_version
+        demo = next(
+            (
+                s
+                for s in by_form.values()
+                if s.solution_version.form_definition == version.form_definition
+            ),
+            None,
+        )
+        keys = _name_keys(version.form_definition)
+        if demo is None or len(keys) < 3:
+            raise SystemExit(f"no demo application with a named applicant for {offering}")
+        given, family = (str(demo.data[keys[k]]) for k in ("given_name", "family_name"))
+        answers = search_text_for(
+            Submission(solution_version=version, data=demo.data, applicant_name="")
+        )
+        rows.append(
+            (
+                len(rows) + 1,
+                offering.pk,
+                version.pk,
+                offering.processing_municipality_id,
+                offering.processing_municipality.reference_prefix,
+                demo.data,
+                demo.completed_steps,
+                keys["given_name"],
+                keys["family_name"],
+                keys["email"],
+                answers,
+                given.casefold(),
+                family.casefold(),
+                version.processing_days,
+            )
+        )
+    return rows
+
+
+CASE_STATUS_SQL = """
+    CASE
+      WHEN age < 14 THEN CASE WHEN r < 0.5 THEN 'received' WHEN r < 0.9 THEN 'in_review'
+                         ELSE 'awaiting_applicant' END
+      WHEN age < 90 THEN CASE WHEN r < 0.05 THEN 'received' WHEN r < 0.40 THEN 'in_review'
+                         WHEN r < 0.55 THEN 'awaiting_applicant' WHEN r < 0.70 THEN 'decided'
+                         WHEN r < 0.98 THEN 'closed' ELSE 'withdrawn' END
+      ELSE CASE WHEN r < 0.02 THEN 'in_review' WHEN r < 0.03 THEN 'awaiting_applicant'
+           WHEN r < 0.05 THEN 'decided' WHEN r < 0.97 THEN 'closed' ELSE 'withdrawn' END
+    END"""
+
+#: Columns of cases_case this generator fills; a NOT NULL column without a default that is
+#: missing here (a newer migration) stops it with a clear message.
+CASE_COLUMNS = [
+    "uuid",
+    "submission_id",
+    "municipality_id",
+    "status",
+    "assignee_id",
+    "created_at",
+    "updated_at",
+    "deadline",
+    "suspended_at",
+    "paused_days",
+    "result",
+    "closed_at",
+    "delete_personal_data_after",
+    "personal_data_deleted_at",
+    "has_new_reply",
+    "search_text",
+]
+
+
+def _check_columns(cursor: Any, table: str, filled: list[str]) -> None:
+    cursor.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = %s"
+        " AND is_nullable = 'NO' AND column_default IS NULL AND column_name <> 'id'",
+        [table],
+    )
+    missing = sorted({row[0] for row in cursor.fetchall()} - set(filled))
+    if missing:
+        raise SystemExit(f"bench/backoffice.py does not fill {table}.{', '.join(missing)}")
+
+
+def generate(cases: int) -> dict[str, float]:
+    """Fill the database with ``cases`` submitted applications and their cases; seconds per
+    phase."""
+    from django.db import connection
+    from psycopg.types.json import Jsonb
+
+    took: dict[str, float] = {}
+    tables = ["submissions_submission", "cases_case", "cases_statusentry"]
+    with connection.cursor() as cursor:
+        _check_columns(cursor, "cases_case", CASE_COLUMNS)
+        cursor.execute("SET synchronous_commit = off")
+        cursor.execute("SET maintenance_work_mem = '512MB'")
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)"
+            " AND indexname NOT IN (SELECT conname FROM pg_constraint)",
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute(
+            "CREATE TEMP TABLE bench_offering (k int, offering_id int, version_id int,"
+            " processing_id int, prefix text, data jsonb, steps jsonb, given_key text,"
+            " family_key text, email_key text, answers text, tg text, tf text, days int)"
+        )
+        cursor.executemany(
+            "INSERT INTO bench_offering VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+            " %s, %s, %s)",
+            [(*row[:5], Jsonb(row[5]), Jsonb(row[6]), *row[7:]) for row in offering_templates()],
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE bench_clerk AS SELECT m.municipality_id,"
+            " row_number() OVER (PARTITION BY m.municipality_id ORDER BY u.id) AS k,"
+            " u.id AS user_id FROM tenants_membership m JOIN auth_user u ON u.id = m.user_id"
+            " WHERE u.username LIKE 'bench-%%'"
+        )
+        cursor.execute("SELECT count(*) FROM bench_offering")
+        offerings = cursor.fetchone()[0]
+
+        started = time.monotonic()
+        cursor.execute(
+            """
+            WITH source AS (
+              SELECT 1 + floor(random() * %(offerings)s)::int AS k,
+                     now() - random() * interval '3 years' AS at,
+                     (%(given)s::text[])[1 + floor(random() * %(n_given)s)::int] AS g,
+                     (%(family)s::text[])[1 + floor(random() * %(n_family)s)::int] AS f
+              FROM generate_series(1, %(cases)s)
+            ), numbered AS (
+              SELECT source.*, o.*, row_number() OVER (
+                PARTITION BY o.processing_id, extract(year FROM at) ORDER BY at) AS nr
+              FROM source JOIN bench_offering o USING (k)
+            )
+            INSERT INTO submissions_submission (uuid, offering_id, solution_version_id,
+              status, data, completed_steps, trust_level, on_behalf_of_name, on_behalf_of_id,
+              applicant_name, applicant_email, language, processing_municipality_id,
+              reference_number, access_code_hash, submitted_at, created_at, updated_at)
+            SELECT gen_random_uuid(), offering_id, version_id, 'submitted',
+              data || jsonb_build_object(given_key, g, family_key, f, email_key,
+                lower(g || '.' || f || '@example.de')),
+              steps, 'none', '', '', g || ' ' || f, lower(g || '.' || f || '@example.de'),
+              'de', processing_id,
+              prefix || '-' || extract(year FROM at)::int || '-'
+                || lpad((nr + coalesce(counter.last_number, 0))::text, 6, '0'),
+              '', at, at, at
+            FROM numbered LEFT JOIN submissions_referencesequence counter  -- the demo's
+              ON counter.municipality_id = processing_id AND counter.year = extract(year FROM at)
+            """,
+            {
+                "offerings": offerings,
+                "given": GIVEN_NAMES,
+                "n_given": len(GIVEN_NAMES),
+                "family": FAMILY_NAMES,
+                "n_family": len(FAMILY_NAMES),
+                "cases": cases,
+            },
+        )
+        took["submissions"] = time.monotonic() - started
+
+        started = time.monotonic()
+        # Only this module's constants are formatted into the statement.
+        cursor.execute(
+            f"""
+            WITH source AS (
+              SELECT s.id, s.processing_municipality_id AS municipality_id, s.submitted_at AS at,
+                s.reference_number AS ref, s.applicant_name AS name, o.answers, o.tg, o.tf,
+                o.days, extract(day FROM now() - s.submitted_at) AS age, random() AS r,
+                1 + floor(random() * {CLERKS_PER_MUNICIPALITY})::int AS clerk,
+                random() * 60 AS took_days
+              FROM submissions_submission s JOIN bench_offering o ON o.offering_id = s.offering_id
+              WHERE s.status = 'submitted'
+                AND NOT EXISTS (SELECT 1 FROM cases_case c WHERE c.submission_id = s.id)
+            ), with_status AS (
+              SELECT source.*, {CASE_STATUS_SQL} AS status FROM source
+            ), shaped AS (
+              SELECT with_status.*,
+                CASE WHEN status IN ('decided', 'closed', 'withdrawn')
+                  THEN least(at + took_days * interval '1 day', now()) END AS closed_at
+              FROM with_status
+            )
+            INSERT INTO cases_case ({", ".join(CASE_COLUMNS)})
+            SELECT gen_random_uuid(), shaped.id, shaped.municipality_id, status,
+              CASE WHEN status = 'received' AND r < 0.3 THEN NULL ELSE c.user_id END,
+              at, coalesce(closed_at, at), (at::date + days),
+              CASE WHEN status = 'awaiting_applicant' THEN at + interval '3 days' END,
+              0,
+              CASE status WHEN 'withdrawn' THEN 'withdrawn' WHEN 'closed' THEN
+                CASE WHEN r < 0.90 THEN 'approved' WHEN r < 0.94 THEN 'rejected'
+                ELSE 'partly_approved' END ELSE '' END,
+              CASE WHEN status IN ('closed', 'withdrawn') THEN closed_at END,
+              CASE WHEN status IN ('closed', 'withdrawn')
+                THEN closed_at + interval '3 years' END,
+              NULL, false,
+              lower(ref || ' ' || replace(ref, '-', ' ') || ' ' || name || ' ' ||
+                replace(replace(answers, tg, lower(split_part(name, ' ', 1))), tf,
+                  lower(split_part(name, ' ', 2))))
+            FROM shaped LEFT JOIN bench_clerk c
+              ON c.municipality_id = shaped.municipality_id AND c.k = shaped.clerk
+            """  # noqa: S608
+        )
+        took["cases"] = time.monotonic() - started
+
+        started = time.monotonic()
+        cursor.execute(
+            "INSERT INTO cases_statusentry (case_id, status, comment, actor_id, created_at)"
+            " SELECT id, 'received', '', NULL, created_at FROM cases_case"
+            " UNION ALL SELECT id, status, '', assignee_id, updated_at FROM cases_case"
+            " WHERE status <> 'received'"
+        )
+        cursor.execute(
+            "INSERT INTO submissions_referencesequence (municipality_id, year, last_number)"
+            " SELECT processing_municipality_id, split_part(reference_number, '-', 2)::int,"
+            " max(split_part(reference_number, '-', 3)::int) FROM submissions_submission"
+            " WHERE status = 'submitted' GROUP BY 1, 2"
+            " ON CONFLICT (municipality_id, year)"
+            " DO UPDATE SET last_number = EXCLUDED.last_number"
+        )
+        took["status history"] = time.monotonic() - started
+
+        started = time.monotonic()
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        took["indexes"] = time.monotonic() - started
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
+    took["vacuum and analyse"] = time.monotonic() - started
+    return took
+
+
+# --- the timings ---------------------------------------------------------------------------------
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def time_pages(repeat: int) -> list[dict[str, Any]]:
+    """p50/p95 of the clerk's pages through the real views (Django's test client)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from amtsweg.cases.models import Case
+    from amtsweg.catalog.models import Offering
+
+    clerk = get_user_model().objects.get(username="darmstadt-sb")
+    device = TOTPDevice.objects.create(user=clerk, name="bench", confirmed=True)
+    client = Client()
+    client.force_login(clerk)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+    inbox = reverse("cases:inbox", args=["darmstadt"])
+    offering = Offering.objects.get(municipality__slug="darmstadt", slug="hundesteuer")
+    darmstadt_cases = Case.objects.filter(municipality__slug="darmstadt")
+    busy = (
+        darmstadt_cases.filter(status="in_review", submission__offering=offering)
+        .exclude(assignee=None)
+        .values_list("assignee__username", flat=True)
+        .first()
+    )
+    family = FAMILY_NAMES[7]
+    street_and_name = f"{FAMILY_NAMES[3]} {GIVEN_NAMES[5]}"
+    reference = darmstadt_cases.order_by("-created_at").values_list(
+        "submission__reference_number", flat=True
+    )[0]
+    case_urls = [
+        reverse("cases:detail", args=[uuid])
+        for uuid in darmstadt_cases.order_by("?").values_list("uuid", flat=True)[: repeat + 2]
+    ]
+    pages: list[tuple[str, str, Any]] = [
+        ("inbox", "inbox, first page with the counts per status", inbox),
+        (
+            "filtered",
+            "inbox filtered by service + status + assignee, sorted by deadline",
+            f"{inbox}?offering={offering.uuid}&status=in_review&assignee={busy}&sort=deadline",
+        ),
+        ("deadline", "inbox, all open and closed, sorted by deadline", f"{inbox}?sort=deadline"),
+        ("search", f"full-text search for a name (“{family}”)", f"{inbox}?q={family}"),
+        (
+            "search",
+            f"full-text search, two words (“{street_and_name}”)",
+            f"{inbox}?q={street_and_name}",
+        ),
+        ("search", "search for an exact reference number", f"{inbox}?q={reference}"),
+        ("case", "opening one case (a different one each time)", case_urls),
+    ]
+    results = []
+    for kind, label, target in pages:
+        urls = target if isinstance(target, list) else [target] * (repeat + 2)
+        for url in urls[:2]:  # warm-up: templates, connection, caches
+            _get(client, url)
+        statements: list[tuple[float, str]] = []
+        with connection.execute_wrapper(_Timed(statements)):
+            _get(client, urls[0])
+        slowest = sorted(statements, reverse=True)[:3]
+        times = []
+        for url in urls[2 : repeat + 2]:
+            started = time.perf_counter()
+            _get(client, url)
+            times.append((time.perf_counter() - started) * 1000)
+        results.append(
+            {
+                "kind": kind,
+                "label": label,
+                "p50": statistics.median(times),
+                "p95": _percentile(times, 0.95),
+                "queries": len(statements),
+                "database_ms": sum(took for took, _sql in statements),
+                "slowest": [(round(took, 1), sql[:300]) for took, sql in slowest],
+                "target": TARGETS_MS[kind],
+            }
+        )
+        log(
+            f"{label}: p50 {results[-1]['p50']:.0f} ms, p95 {results[-1]['p95']:.0f} ms, "
+            f"{len(statements)} statements, {results[-1]['database_ms']:.0f} ms in the database"
+        )
+        for took, sql in slowest:
+            log(f"    {took:6.1f} ms  {sql[:160]}")
+    return results
+
+
+class _Timed:
+    """A database execute wrapper that notes (milliseconds, SQL) of every statement."""
+
+    def __init__(self, into: list[tuple[float, str]]) -> None:
+        self.into = into
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.into.append(((time.perf_counter() - started) * 1000, sql))
+
+
+def _get(client: Any, url: str) -> None:
+    answer = client.get(url)
+    if answer.status_code != 200:
+        raise SystemExit(f"GET {url} answered {answer.status_code}")
+
+
+def counts() -> dict[str, Any]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT status, count(*) FROM cases_case GROUP BY 1 ORDER BY 2 DESC")
+        statuses = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT count(DISTINCT municipality_id), count(*), min(created_at), max(created_at)"
+            " FROM cases_case"
+        )
+        municipalities, total, first, last = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM catalog_service")
+        services = cursor.fetchone()[0]
+        cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        size = cursor.fetchone()[0]
+    return {
+        "cases": total,
+        "municipalities": municipalities,
+        "services": services,
+        "statuses": statuses,
+        "first": first.date().isoformat(),
+        "last": last.date().isoformat(),
+        "size": size,
+    }
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+def section(outcome: dict[str, Any]) -> str:
+    from bench.run import machine
+
+    facts = outcome["data"]
+    spec = machine()
+    mix = ", ".join(
+        f"{status} {count / facts['cases']:.0%}" for status, count in facts["statuses"].items()
+    )
+    lines = [
+        f"## {outcome['started']}: back office at scale (`{outcome['command']}`)",
+        "",
+        f"- **Machine:** {spec['cores']} cores ({spec['cpu']}), {spec['memory_gib']} GiB, "
+        f"PostgreSQL {outcome['postgres']}; code: commit {spec['commit']}.",
+        f"- **Data:** {facts['cases']:,} cases of {facts['municipalities']} municipalities and "
+        f"{facts['services']} services, received {facts['first']} to {facts['last']} "
+        f"({mix}); database {facts['size']}.",
+        f"- **Generated in {outcome['generate_total']:.0f} s** (target < 600 s): "
+        + ", ".join(f"{phase} {seconds:.0f} s" for phase, seconds in outcome["generate"].items())
+        + f"; schema, demo and static files before that {outcome['install']:.0f} s.",
+        f"- **Timings:** the real views through Django's test client in one process, signed "
+        f"in as a Darmstadt clerk, DEBUG off; {outcome['repeat']} requests per page after two "
+        "warm-up requests. Darmstadt holds about a sixth of the cases.",
+        f"- **Load on the machine:** {outcome['load']}",
+        "",
+        "| page | p50 ms | p95 ms | target p95 | SQL statements | reached |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for page in outcome["pages"]:
+        reached = "**yes**" if page["p95"] < page["target"] else "**no**"
+        lines.append(
+            f"| {page['label']} | {page['p50']:.0f} | {page['p95']:.0f} | "
+            f"< {page['target']:.0f} | {page['queries']} | {reached} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def load_average() -> str:
+    with contextlib.suppress(OSError):
+        one, five, _fifteen = Path("/proc/loadavg").read_text().split()[:3]
+        return f"load average {one} (1 min), {five} (5 min) on {os.cpu_count()} cores."
+    return "unknown."
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench backoffice", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="5,000 cases, 3 repetitions")
+    parser.add_argument("--cases", type=int, help="how many cases (default 1,000,000)")
+    parser.add_argument("--repeat", type=int, help="requests per page (default 30)")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("BENCH_BACKOFFICE_URL", DEFAULT_URL),
+        help="a database this may drop and create (default: %(default)s)",
+    )
+    parser.add_argument("--reuse", action="store_true", help="time an earlier run's database")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--no-write", action="store_true", help="do not touch docs/")
+    args = parser.parse_args(argv)
+    cases = args.cases or (5_000 if args.quick else 1_000_000)
+    repeat = args.repeat or (3 if args.quick else 30)
+
+    from bench.run import _recreate_postgres, postgres_answers
+
+    if reason := postgres_answers(args.postgres_url):
+        log(f"skipped, no PostgreSQL server answers ({reason})")
+        return 0 if args.quick else 1
+    started = datetime.datetime.now().astimezone()
+    var_dir = Path(tempfile.mkdtemp(prefix="amtsweg-bench-backoffice-"))
+    configure(args.postgres_url, var_dir)
+    import django
+
+    outcome: dict[str, Any] = {
+        "started": started.isoformat(sep=" ", timespec="seconds"),
+        "command": "make bench-quick" if args.quick else "make bench",
+        "repeat": repeat,
+    }
+    if argv or len(sys.argv) > 2:
+        outcome["command"] += f" (python -m bench backoffice {' '.join(argv or sys.argv[2:])})"
+    try:
+        if not args.reuse:
+            outcome["postgres"] = _recreate_postgres(args.postgres_url)
+        django.setup()
+        from django.db import connection
+
+        if args.reuse:
+            outcome["postgres"] = connection.cursor().connection.info.parameter_status(
+                "server_version"
+            )
+            outcome.update(install=0.0, generate={}, generate_total=0.0)
+        else:
+            begin = time.monotonic()
+            log("migrate, load the demo, collect static files")
+            install()
+            add_services_and_clerks()
+            outcome["install"] = time.monotonic() - begin
+            log(f"generating {cases:,} cases")
+            begin = time.monotonic()
+            outcome["generate"] = generate(cases)
+            outcome["generate_total"] = time.monotonic() - begin
+            log(f"generated in {outcome['generate_total']:.0f} s: {outcome['generate']}")
+        outcome["data"] = counts()
+        outcome["load"] = load_average()
+        outcome["pages"] = time_pages(repeat)
+    finally:
+        if not (args.keep or args.reuse):
+            from django.db import connections
+
+            connections.close_all()
+            with contextlib.suppress(Exception):
+                _recreate_postgres(args.postgres_url, drop_only=True)
+    text = section(outcome)
+    print(text)
+    if not args.quick and not args.no_write:
+        from bench import report
+
+        report.append(ROOT / "docs" / "benchmarks.md", text)
+        log("appended the figures to docs/benchmarks.md")
+    return 0
