@@ -12,10 +12,16 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from defusedxml import ElementTree
+from django.conf import settings
 from django.test import Client
+from saml2.s_utils import status_message_factory
+from saml2.samlp import STATUS_RESPONDER
 
+from amtsweg.identity.bundid import slo
+from amtsweg.identity.bundid.binding import BINDING_HTTP_POST, Incoming
 from amtsweg.identity.bundid.models import CitizenSession, LogoutAttempt
 from amtsweg.identity.bundid.services import SESSION_IDENTITY
+from amtsweg.identity.testidp import services as testidp
 from amtsweg.identity.testidp.models import IdpSession
 from tests.saml_flow import (
     english,  # noqa: F401 (fixture)
@@ -245,6 +251,36 @@ def test_a_logout_response_to_no_request_of_ours_or_tampered_is_refused():
     LogoutAttempt.objects.all().delete()
     unknown = erika.post("/saml/sls/", fields)
     assert 'data-reason="in_response_to"' in unknown.content.decode()
+
+
+def test_a_genuine_answer_that_reports_failure_is_said_so():
+    """The identity provider signs an answer with a failure status: the status is checked,
+    not only the signature."""
+    erika = citizen_browser("erika")
+    _action, fields = post_binding(erika.post("/saml/logout/"))
+    server = testidp._server()
+    request = slo.read_request(
+        server,
+        Incoming(BINDING_HTTP_POST, "SAMLRequest", fields["SAMLRequest"]),
+        peer=settings.AMTSWEG_SAML_ENTITY_ID,
+    )
+    failed = server.create_logout_response(
+        request.message,
+        [BINDING_HTTP_POST],
+        status=status_message_factory("Session store down", STATUS_RESPONDER),
+        sign=True,
+        **slo.ALGORITHMS_FOR_MESSAGES,
+    )
+
+    response = erika.post(
+        "/saml/sls/", {"SAMLResponse": base64.b64encode(str(failed).encode()).decode()}
+    )
+
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert 'data-reason="idp_status"' in text
+    assert "could not end its session" in text
+    assert not logged_in(erika)  # the local session ended all the same
 
 
 def test_slo_endpoint_without_a_message_is_a_clear_refusal():

@@ -92,3 +92,16 @@ MESSAGES: dict[Reason, tuple[Promise, Promise]] = {
         _("Please log in again. If this keeps happening, contact the office."),
     ),
 }
+
+
+#: What happened, for a refused single logout message (what to do is the same for all).
+LOGOUT_MESSAGES: dict[Reason, Promise] = {
+    Reason.SIGNATURE: _(
+        "The log-out message carries no valid signature of BundID, so it may have been altered."
+    ),
+    Reason.IN_RESPONSE_TO: _("This log-out answer does not belong to a log-out started here."),
+    Reason.IDP_STATUS: _("BundID reports that it could not end its session."),
+    Reason.EXPIRED: _("The log-out message has expired."),
+    Reason.RECIPIENT: _("The log-out message was addressed to another page."),
+}
+LOGOUT_UNREADABLE = _("The log-out message from BundID could not be accepted.")

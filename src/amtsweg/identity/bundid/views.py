@@ -16,7 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from amtsweg.catalog.models import TrustLevel
 from amtsweg.identity.bundid import services, trust
 from amtsweg.identity.bundid.binding import deliver, incoming
-from amtsweg.identity.bundid.refusals import MESSAGES, NotConfigured, Reason, Refused
+from amtsweg.identity.bundid.refusals import (
+    LOGOUT_MESSAGES,
+    LOGOUT_UNREADABLE,
+    MESSAGES,
+    NotConfigured,
+    Reason,
+    Refused,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -61,15 +68,26 @@ def login(request: HttpRequest) -> HttpResponse:
     return render(request, "bundid/login.html", context)
 
 
-def _refused(
-    request: HttpRequest, refusal: Refused, template: str = "bundid/refused.html"
-) -> HttpResponse:
+def _refused(request: HttpRequest, refusal: Refused) -> HttpResponse:
     logger.warning("BundID response refused (%s): %s", refusal.reason, refusal.detail)
     what, todo = MESSAGES.get(refusal.reason, MESSAGES[Reason.INVALID])
     return render(
         request,
-        template,
+        "bundid/refused.html",
         {"reason": refusal.reason, "what": what, "todo": todo},
+        status=403 if refusal.reason != Reason.MALFORMED else 400,
+    )
+
+
+def _logout_refused(request: HttpRequest, refusal: Refused) -> HttpResponse:
+    logger.warning("BundID logout message refused (%s): %s", refusal.reason, refusal.detail)
+    return render(
+        request,
+        "bundid/logout_refused.html",
+        {
+            "reason": refusal.reason,
+            "what": LOGOUT_MESSAGES.get(refusal.reason, LOGOUT_UNREADABLE),
+        },
         status=403 if refusal.reason != Reason.MALFORMED else 400,
     )
 
@@ -126,14 +144,14 @@ def single_logout(request: HttpRequest) -> HttpResponse:
     """
     message = incoming(request)
     if message is None:
-        return _refused(request, Refused(Reason.MALFORMED, "no SAMLRequest or SAMLResponse"))
+        return _logout_refused(request, Refused(Reason.MALFORMED, "no SAML message"))
     try:
         if message.field == "SAMLRequest":
             _ended, answer = services.logout_from_identity_provider(message)
             return deliver(request, answer, message.relay_state or "")
         services.logout_confirmed(message)
     except Refused as refusal:
-        return _refused(request, refusal, template="bundid/logout_refused.html")
+        return _logout_refused(request, refusal)
     except NotConfigured:
         return render(request, "bundid/not_configured.html", status=503)
     messages.info(request, _("You are logged out."))
