@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from amtsweg.cases.models import Case, CaseResult, CaseStatus
 from amtsweg.catalog.models import Offering
-from amtsweg.progress.derivation import progress_of
+from amtsweg.progress.derivation import Progress, progress_of
 from amtsweg.progress.models import MATURITY_LEVELS, ImplementationState, OzgService, PaperStep
 from amtsweg.submissions.models import Submission, SubmissionStatus
 from amtsweg.tenants.models import Municipality
@@ -76,7 +76,7 @@ def last_months(today: date, count: int = MONTHS_SHOWN) -> list[date]:
 
 
 def figures_for(municipalities: list[Municipality]) -> dict[int, Figures]:
-    """Municipality id → its figures (see the module docstring); eight queries."""
+    """Municipality id → its figures (see the module docstring); six queries."""
     ids = [municipality.pk for municipality in municipalities]
     figures = {pk: Figures() for pk in ids}
     _progress(figures, ids)
@@ -173,19 +173,13 @@ def adoption_edges(municipality_ids: list[int]) -> list[AdoptionEdge]:
     return [AdoptionEdge(publisher, adopter, count) for publisher, adopter, count in rows]
 
 
-def service_rows(municipality: Municipality) -> list[tuple[OzgService, object]]:
+def service_rows(municipality: Municipality) -> list[tuple[OzgService, Progress]]:
     """Every OZG-Leistung with progress in ``municipality`` (recorded or live), by OZG ID."""
     progress = progress_of([municipality.pk])
     services = OzgService.objects.filter(pk__in=[service for _m, service in progress]).order_by(
         "ozg_id"
     )
     return [(service, progress[(municipality.pk, service.pk)]) for service in services]
-
-
-def rows_by_municipality(
-    municipalities: list[Municipality], figures: dict[int, Figures]
-) -> list[tuple[Municipality, Figures]]:
-    return [(municipality, figures[municipality.pk]) for municipality in municipalities]
 
 
 def total(figures: dict[int, Figures]) -> Figures:
