@@ -56,11 +56,7 @@ def municipality_dashboard(request: HttpRequest, municipality_slug: str) -> Http
     return render(
         request,
         "progress/municipality.html",
-        {
-            "municipality": municipality,
-            "dashboard": dashboard,
-            "clusters": clusters_of(municipality),
-        },
+        {"municipality": municipality, "dashboard": dashboard},
     )
 
 

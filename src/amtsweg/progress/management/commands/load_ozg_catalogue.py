@@ -62,6 +62,7 @@ class Command(BaseCommand):
             catalogue = [read_catalogue(path) for path in paths]
             # Reading counts once, writing the services and their keys once each.
             total = 3 * sum(len(file.rows) for file in catalogue)
+            # The wrapped stream itself: OutputWrapper.write would end every redraw with "\n".
             bar = ProgressBar(total, _("Loading"), getattr(self.stderr, "_out", sys.stderr))
             bar.advance(total // 3)
             try:
