@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from amtsweg.demo.services import DEMO_PASSWORD
-from tests.e2e.browsing import Auditor, choose, translated
+from tests.e2e.browsing import Auditor, choose, screenshot, translated
 from tests.staff_login import confirmed_device, totp_code
 
 
@@ -16,11 +16,16 @@ def language_of(page: Any) -> str:
 
 
 def log_in_at_test_idp(
-    page: Any, audit: Auditor | None = None, person: str = "erika", level: str = "substantial"
+    page: Any,
+    audit: Auditor | None = None,
+    person: str = "erika",
+    level: str = "substantial",
+    screenshot_as: str | None = None,
 ) -> None:
     """From the BundID log-in page: continue to the test identity provider, choose the test
     person and the trust level there, and come back (the POST bindings forward by script) to
-    the page the log-in started from. ``audit`` checks both pages with axe."""
+    the page the log-in started from. ``audit`` checks both pages with axe; the identity
+    provider's page is photographed as ``screenshot_as``."""
     language = language_of(page)
     if audit:
         audit.check(page, "BundID log-in")
@@ -29,6 +34,8 @@ def log_in_at_test_idp(
     page.get_by_role("heading", name=translated("Log in as a test person", language)).wait_for()
     if audit:
         audit.check(page, "test identity provider")
+    if screenshot_as:
+        screenshot(page, screenshot_as)
     choose(page, "person", person)
     choose(page, "level", level)
     page.get_by_role("button", name=translated("Log in", language), exact=True).click()

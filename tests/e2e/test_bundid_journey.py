@@ -79,8 +79,9 @@ def test_parking_permit_with_bundid_log_in(
     press(page, "Start application")
     assert "/saml/login/" in page.url
     assert "substantial" in page.url
-    shoot(page, language, "01-login")
-    log_in_at_test_idp(page, audit, person="erika", level="substantial")
+    shoot(page, language, "00-login")
+    idp_shot = "de-bundid-01-test-idp" if language == "de" else None
+    log_in_at_test_idp(page, audit, "erika", "substantial", screenshot_as=idp_shot)
     assert page.url.endswith(f"/leistungen/{offering.slug}/"), page.url
     assert "Erika Mustermann" in page.inner_text("header")
     assert page.evaluate("document.documentElement.lang") == language
@@ -157,6 +158,8 @@ def test_parking_permit_with_bundid_log_in(
     assert reference in receipt
     assert "Erika" in receipt and "Mustermann" in receipt
     audit.assert_clean()
+    other_language = [where for where in audit.pages if f"[{language}]" not in where]
+    assert not other_language, f"the language switch was lost: {other_language}"
     if language == "de":
         leftovers = english_leftovers(audit.texts)
         assert not leftovers, "English text on German pages:\n" + "\n".join(leftovers)
