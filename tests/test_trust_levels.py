@@ -129,6 +129,8 @@ def test_organisation_is_recorded_with_the_submission(client, substantial_offeri
     assert submission.on_behalf_of_name == "Musterbau GmbH"
     assert submission.on_behalf_of_id == "HRB 12345 Darmstadt"
     assert submission.citizen.pseudonym == "testidp-max-bauer-musterbau-P0s9"
+    own_area = client.get(reverse("citizen:home")).content.decode()
+    assert submission.reference_number in own_area and "for Musterbau GmbH" in own_area
 
 
 def test_the_next_address_stays_on_this_site(client):
