@@ -29,6 +29,7 @@ from amtsweg.catalog.models import (
     VersionStatus,
 )
 from amtsweg.demo.adoption import load_adoption
+from amtsweg.demo.cases import load_demo_cases
 from amtsweg.demo.catalogue import (
     CLUSTER_NAME,
     CLUSTER_SLUG,
@@ -98,6 +99,9 @@ def load_demo(stdout: TextIO | None = None) -> DemoSummary:
         if load_demo_catalogue():
             say("OZG catalogue loaded")
         say(f"{load_demo_progress(municipalities, STAFF_ROLES[0][0])} OZG progress entries")
+        # Before today's applications: the demo cases' histories lie in the past.
+        cases = load_demo_cases(municipalities, versions)
+        say(f"{cases} demo cases in every state of the workflow")
         submitted = 0 if had_submissions else _submit_demo_applications(offerings, versions)
         say(f"{submitted} demo applications submitted")
         # After the applications: they were made with version 1 and keep it after a switch.
