@@ -86,6 +86,7 @@ def test_follow_up_answer_and_decision(
     clerk.get_by_label(de("New status")).select_option(CaseStatus.IN_REVIEW.value)
     clerk.get_by_role("button", name=de("Change status"), exact=True).click()
     clerk.wait_for_load_state()
+    assert Submission.objects.get(reference_number=reference).case.status == CaseStatus.IN_REVIEW
 
     # A follow-up request (Nachforderung) with a due date: the case waits for Erika.
     due = timezone.localdate() + datetime.timedelta(days=14)
@@ -145,6 +146,7 @@ def test_follow_up_answer_and_decision(
         download(clerk, clerk.get_by_role("button", name=de("Preview (PDF, not issued)")))
     )
     assert reference in preview
+    assert de("DRAFT – preview, not issued") in preview
     assert not issued_decisions.exists()
     clerk.get_by_role("button", name=de("Issue decision"), exact=True).click()
     clerk.get_by_text(de("The decision was issued and delivered to the applicant.")).wait_for()
