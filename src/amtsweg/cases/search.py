@@ -17,7 +17,8 @@ An exact reference number also matches on both, through its unique index.
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import BooleanField, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 
 from amtsweg.cases.models import Case
 from amtsweg.forms.services import summarize
@@ -64,8 +65,23 @@ def search_cases(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
             Q(search=SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch"))
             | by_reference
         )
-        return matched
+        return _by_ids(cases, matched)
     words = Q()
     for word in query.casefold().split():
         words &= Q(search_text__contains=word)
     return cases.filter(words | by_reference)
+
+
+def _by_ids(cases: QuerySet[Case], matched: QuerySet[Case]) -> QuerySet[Case]:
+    """``cases`` limited to the ids ``matched`` finds, fetched first as an array.
+
+    Filtered directly, the inbox's "newest first, 25 per page" made PostgreSQL walk the
+    inbox's date index and compute to_tsvector on every case until 25 matched: seconds for a
+    rare word among 170,000 cases (docs/benchmarks.md, back office). ``id = ANY(ARRAY(…))``
+    is computed once, through the full-text index, and then read by primary key.
+    """
+    sql, params = matched.order_by().values("pk").query.sql_with_params()
+    table = connection.ops.quote_name(Case._meta.db_table)
+    return cases.filter(
+        RawSQL(f"{table}.id = ANY(ARRAY({sql}))", params, output_field=BooleanField())  # noqa: S611
+    )
