@@ -12,7 +12,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import translation
 
-from amtsweg.cases.models import Case
+from amtsweg.cases.models import Case, Message, MessageAttachment, MessageDirection
 from amtsweg.submissions.models import Attachment, Submission
 from amtsweg.submissions.services import submit_application
 from tests.factories import make_complete_draft
@@ -137,3 +137,28 @@ def test_under_ikz_only_the_processing_office_opens_the_files(
     assert client.get(preview_url(case, photo)).status_code == 404
     download = reverse("cases:attachment", args=[case.uuid, photo.uuid])
     assert client.get(download).status_code == 404
+
+
+def test_a_file_sent_with_an_answer_previews_too(client, darmstadt_case, darmstadt_clerk):
+    message = Message.objects.create(
+        case=darmstadt_case, direction=MessageDirection.TO_OFFICE, subject="Antwort", body="Foto"
+    )
+    photo = MessageAttachment(
+        message=message,
+        original_name="Nachweis.png",
+        content_type="image/png",
+        size=len(PNG),
+        sha256=hashlib.sha256(PNG).hexdigest(),
+    )
+    photo.file.save("x", ContentFile(PNG), save=False)
+    photo.save()
+    login_staff(client, darmstadt_clerk)
+    url = reverse("cases:message_attachment_preview", args=[darmstadt_case.uuid, photo.uuid])
+
+    page = client.get(reverse("cases:detail", args=[darmstadt_case.uuid])).content.decode()
+    response = client.get(url)
+
+    assert f'src="{url}"' in page
+    assert response["Content-Disposition"].startswith("inline;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert body(response) == PNG

@@ -106,3 +106,23 @@ def test_without_a_cluster_only_the_municipality_itself_processes(
         offering.full_clean()
     offering.processing_municipality = modautal
     offering.full_clean()
+
+
+def test_offering_municipality_lists_the_cases_processed_for_it(
+    client, django_assert_max_num_queries, ikz_offering, offering, modautal_clerk, ober_ramstadt
+):
+    cases = [submit_application(make_complete_draft(ikz_offering)).submission.case for _ in "ab"]
+    own_darmstadt = submit_application(make_complete_draft(offering)).submission.case
+    login_staff(client, modautal_clerk)
+    url = reverse("cases:ikz_cases", args=["modautal"])
+
+    with django_assert_max_num_queries(12):  # no query per case
+        page = client.get(url)
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    for case in cases:
+        assert reverse("cases:detail", args=[case.uuid]) in html
+    assert own_darmstadt.submission.reference_number not in html
+    assert ober_ramstadt.short_name in html
+    assert client.get(reverse("cases:ikz_cases", args=["ober-ramstadt"])).status_code == 404

@@ -8,7 +8,7 @@ responsible authority; the processing municipality does the work *im Auftrag* an
 of the responsible one. So a decision carries the offering municipality's letterhead and its
 notice of legal remedies (the objection goes to the authority that issued the decision,
 § 70 VwGO), and names the processing municipality as the office acting on its behalf, with its
-contact data. See docs/adr/0005-ikz-letterheads.md for why not the delegating model.
+contact data. See docs/adr/0006-ikz-letterheads.md for why not the delegating model.
 """
 
 from dataclasses import dataclass

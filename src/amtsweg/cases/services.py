@@ -48,6 +48,7 @@ __all__ = [
     "is_admin_of",
     "is_processing_staff",
     "open_case_for",
+    "processed_elsewhere",
     "public_status_history",
     "refresh_search_text",
     "status_counts",
@@ -73,6 +74,19 @@ def cases_for(user: User) -> QuerySet[Case]:
     mine = municipalities_for(user, CASE_VIEWING_ROLES)
     return Case.objects.filter(
         Q(municipality__in=mine) | Q(submission__offering__municipality__in=mine)
+    )
+
+
+def processed_elsewhere(municipality: Municipality) -> QuerySet[Case]:
+    """Cases of ``municipality``'s offerings that another municipality processes (IKZ),
+    newest first, with what the read-only list shows preloaded. Call it with a municipality
+    from ``get_inbox_municipality`` (the caller's scope)."""
+    return (
+        Case.objects.filter(submission__offering__municipality=municipality)
+        .exclude(municipality=municipality)
+        .select_related("municipality", "submission__offering", "submission__solution_version")
+        .defer("search_text", "submission__data", "submission__solution_version__form_definition")
+        .order_by("-created_at", "-pk")
     )
 
 

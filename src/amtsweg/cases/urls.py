@@ -6,6 +6,11 @@ app_name = "cases"
 urlpatterns = [
     path("", views.home, name="home"),
     path("posteingang/<slug:municipality_slug>/", views.inbox_page, name="inbox"),
+    path(
+        "posteingang/<slug:municipality_slug>/ikz/",
+        views.ikz_cases,
+        name="ikz_cases",
+    ),
     path("vorgaenge/<uuid:case_uuid>/", views.case_detail, name="detail"),
     path("vorgaenge/<uuid:case_uuid>/uebernehmen/", views.claim, name="claim"),
     path("vorgaenge/<uuid:case_uuid>/zuweisen/", views.assign, name="assign"),

@@ -59,6 +59,7 @@ from amtsweg.cases.services import (
     inbox,
     is_admin_of,
     is_processing_staff,
+    processed_elsewhere,
     status_counts,
 )
 from amtsweg.forms.services import summarize
@@ -131,6 +132,22 @@ def inbox_page(request: HttpRequest, municipality_slug: str) -> HttpResponse:
             "query_without_status": without_status.urlencode(),
         },
         status=200 if valid else 400,
+    )
+
+
+@login_required
+@require_GET
+def ikz_cases(request: HttpRequest, municipality_slug: str) -> HttpResponse:
+    """The municipality's cases that another member of its cluster processes (IKZ): to look
+    at, not to work on (the processing municipality's inbox holds them)."""
+    municipality = get_inbox_municipality(request.user, municipality_slug)
+    page = Paginator(processed_elsewhere(municipality), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "cases/ikz_cases.html",
+        {"municipality": municipality, "page": page, "today": timezone.localdate()},
     )
 
 
