@@ -656,3 +656,74 @@ def test_anonymous_visitors_are_sent_to_login(client, draft):
         assert response.status_code in (302, 405)
         if response.status_code == 302:
             assert response["Location"].startswith(reverse("identity:login"))
+
+
+# --- the settings of a draft --------------------------------------------------------------------
+
+
+def test_settings_of_a_draft_fee_range_options_and_required_update(client, designer, draft):
+    login(client, designer)
+    address = url("settings", draft)
+    data = {
+        "release_notes": "Neue Zahlungsweise",
+        "licence": "EUPL-1.2",
+        "trust_level": "none",
+        "processing_days": "14",
+        "fee": "10",
+        "fee_min": "5",
+        "fee_max": "20",
+        "options": json.dumps(
+            [
+                {
+                    "key": "pay",
+                    "label": {"de": "Zahlung"},
+                    "choices": [{"value": "year", "label": {"de": "jährlich"}}],
+                    "default": "year",
+                }
+            ]
+        ),
+        "required_by": "2030-01-31",
+        "required_reason": "Rechtsänderung",
+    }
+    response = client.post(address, data)
+    assert response["Location"] == url("version", draft)
+    draft.refresh_from_db()
+    assert (draft.fee_min, draft.fee_max, draft.options[0]["key"]) == (5, 20, "pay")
+    assert draft.required_by.isoformat() == "2030-01-31"
+    assert AuditEvent.objects.filter(action="solution_version.settings_saved").exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"fee_max": "8"}, "must lie within the range"),
+        ({"fee": ""}, "needs a standard fee"),
+        ({"options": '[{"key": "x"}]'}, "needs a German label"),
+        ({"licence": "not a licence!"}, "SPDX"),
+        ({"required_reason": ""}, "Say why"),
+    ],
+)
+def test_settings_are_checked_and_nothing_is_stored(client, designer, draft, change, message):
+    login(client, designer)
+    data = {
+        "licence": "EUPL-1.2",
+        "trust_level": "none",
+        "processing_days": "14",
+        "fee": "10",
+        "fee_min": "5",
+        "fee_max": "20",
+        "options": "",
+        "required_by": "2030-01-31",
+        "required_reason": "Rechtsänderung",
+    } | change
+    response = client.post(url("settings", draft), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert SolutionVersion.objects.get(pk=draft.pk).fee is None
+
+
+def test_settings_of_a_published_version_cannot_be_changed(client, designer, solution_version):
+    login(client, designer)
+    response = client.post(url("settings", solution_version), {"licence": "MIT"})
+    assert response["Location"] == url("version", solution_version)
+    assert SolutionVersion.objects.get(pk=solution_version.pk).licence == "EUPL-1.2"

@@ -5,7 +5,8 @@ from amtsweg.catalog.models import Offering, Service, Solution, SolutionVersion
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
-    list_display = ["name", "leika_key", "ozg_id"]
+    list_display = ["name", "leika_key", "ozg_id", "themenfeld", "lebenslage"]
+    list_filter = ["themenfeld"]
     search_fields = ["name", "leika_key"]
 
 
@@ -19,7 +20,7 @@ class SolutionVersionInline(admin.TabularInline):
 
 @admin.register(Solution)
 class SolutionAdmin(admin.ModelAdmin):
-    list_display = ["name", "service", "publisher"]
+    list_display = ["name", "service", "publisher", "forked_from"]
     inlines = [SolutionVersionInline]
 
 

@@ -6,7 +6,8 @@ from django import template
 from amtsweg.catalog.adoption import adopting_municipalities, step_hint
 from amtsweg.catalog.models import Offering
 from amtsweg.catalog.services import may_design as user_may_design
-from amtsweg.tenants.services import User
+from amtsweg.tenants.models import Role
+from amtsweg.tenants.services import User, municipalities_for
 
 register = template.Library()
 
@@ -22,6 +23,12 @@ def may_design(user: User) -> bool:
 def may_adopt(user: User) -> bool:
     """Whether to offer ``user`` their municipality's offerings (municipal admins)."""
     return adopting_municipalities(user).exists()
+
+
+@register.filter
+def may_browse_library(user: User) -> bool:
+    """Whether to offer ``user`` the solution library (staff of any municipality)."""
+    return municipalities_for(user, frozenset(Role.values)).exists()
 
 
 @register.filter
