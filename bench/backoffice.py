@@ -707,9 +707,13 @@ def section(outcome: dict[str, Any]) -> str:
         f"- **Data:** {facts['cases']:,} cases of {facts['municipalities']} municipalities and "
         f"{facts['services']} services, received {facts['first']} to {facts['last']} "
         f"({mix}); database {facts['size']}.",
-        f"- **Generated in {outcome['generate_total']:.0f} s** (target < 600 s): "
-        + ", ".join(f"{phase} {seconds:.0f} s" for phase, seconds in outcome["generate"].items())
-        + f"; schema, demo and static files before that {outcome['install']:.0f} s.",
+        (
+            f"- **Generated in {outcome['generate_total']:.0f} s** (target < 600 s): "
+            + ", ".join(f"{phase} {took:.0f} s" for phase, took in outcome["generate"].items())
+            + f"; schema, demo and static files before that {outcome['install']:.0f} s."
+            if outcome["generate"]
+            else "- **Generated** by an earlier run (`--reuse`)."
+        ),
         f"- **Timings:** the real views through Django's test client in one process, signed "
         f"in as a Darmstadt clerk, DEBUG off; {outcome['repeat']} requests per page after two "
         "warm-up requests. Darmstadt holds about a sixth of the cases.",
