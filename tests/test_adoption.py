@@ -213,3 +213,28 @@ def test_admin_changes_local_settings(client, cluster, modautal, modautal_admin,
     offering.refresh_from_db()
     assert offering.opening_hours == "Di 14–18 Uhr"
     assert AuditEvent.objects.filter(action="offering.settings_changed").count() == 1
+
+
+def test_offerings_list_query_count_does_not_grow(client, darmstadt, darmstadt_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import OfferingFactory
+
+    def add(count: int) -> None:
+        for _ in range(count):
+            first = SolutionVersionFactory(number=1)
+            SolutionVersionFactory(solution=first.solution, number=2)
+            OfferingFactory(municipality=darmstadt, solution_version=first)
+
+    login_staff(client, darmstadt_admin)
+    add(2)
+    client.get(reverse("offerings:list"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("offerings:list"))
+    add(6)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("offerings:list"))
+    assert len(response.context["rows"]) == 8
+    assert all(row["update"].latest.number == 2 for row in response.context["rows"])
+    assert len(many) == len(few)

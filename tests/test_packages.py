@@ -25,7 +25,12 @@ from amtsweg.catalog.packages import (
     import_package,
 )
 from amtsweg.tenants.models import Municipality, Role
-from tests.factories import MembershipFactory, MunicipalityFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    MunicipalityFactory,
+    SolutionVersionFactory,
+    UserFactory,
+)
 from tests.staff_login import login_staff
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +202,20 @@ def test_library_download_is_the_package(client, darmstadt_clerk, solution_versi
     assert response["Content-Disposition"].endswith('.amtsweg.json"')
     document = json.loads(response.content)
     assert document["checksum"]["value"] == checksum(document["content"])
+
+
+def test_a_later_version_joins_the_imported_solution(solution_version):
+    second = SolutionVersionFactory(
+        solution=solution_version.solution, number=2, release_notes="Neu"
+    )
+    first_package, second_package = export_package(solution_version), export_package(second)
+    SolutionVersion.objects.filter(pk=second.pk).delete()
+    _move_to_another_installation(solution_version)
+    solution_version.solution.publisher.delete()
+    kassel = MunicipalityFactory(short_name="Kassel")
+
+    import_package(first_package, importer=kassel)
+    done = import_package(second_package, importer=kassel)
+    assert not done.created_solution
+    assert list(done.version.solution.versions.values_list("number", flat=True)) == [2, 1]
+    assert done.version.release_notes == "Neu"

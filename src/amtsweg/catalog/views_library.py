@@ -37,7 +37,7 @@ from amtsweg.catalog.library import (
     search_library,
     versions_of,
 )
-from amtsweg.catalog.models import SolutionVersion
+from amtsweg.catalog.models import Offering, SolutionVersion, VersionStatus
 from amtsweg.catalog.packages import export_package, package_filename
 from amtsweg.catalog.services import designing_municipalities
 from amtsweg.catalog.versions import (
@@ -257,10 +257,8 @@ def offering_list(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/offerings/list.html", {"rows": rows})
 
 
-def _newer_by_solution(offerings: list) -> dict[int, list[SolutionVersion]]:
+def _newer_by_solution(offerings: list[Offering]) -> dict[int, list[SolutionVersion]]:
     """Published versions of the offerings' solutions in one query, by solution id."""
-    from amtsweg.catalog.models import VersionStatus
-
     found: dict[int, list[SolutionVersion]] = {}
     ids = {offering.solution_version.solution_id for offering in offerings}
     for version in SolutionVersion.objects.filter(
