@@ -562,7 +562,6 @@ def time_pages(repeat: int) -> list[dict[str, Any]]:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from amtsweg.cases.models import Case
-    from amtsweg.catalog.models import Offering
 
     clerk = get_user_model().objects.get(username="darmstadt-sb")
     device = TOTPDevice.objects.create(user=clerk, name="bench", confirmed=True)
@@ -573,12 +572,13 @@ def time_pages(repeat: int) -> list[dict[str, Any]]:
     session.save()
 
     inbox = reverse("cases:inbox", args=["darmstadt"])
-    offering = Offering.objects.get(municipality__slug="darmstadt", slug="hundesteuer")
     darmstadt_cases = Case.objects.filter(municipality__slug="darmstadt")
-    busy = (
-        darmstadt_cases.filter(status="in_review", submission__offering=offering)
+    # A service and clerk with cases in review: those of a case in review (the newest).
+    offering_uuid, busy = (
+        darmstadt_cases.filter(status="in_review")
         .exclude(assignee=None)
-        .values_list("assignee__username", flat=True)
+        .order_by("-created_at")
+        .values_list("submission__offering__uuid", "assignee__username")
         .first()
     )
     family = FAMILY_NAMES[7]
@@ -595,7 +595,7 @@ def time_pages(repeat: int) -> list[dict[str, Any]]:
         (
             "filtered",
             "inbox filtered by service + status + assignee, sorted by deadline",
-            f"{inbox}?offering={offering.uuid}&status=in_review&assignee={busy}&sort=deadline",
+            f"{inbox}?offering={offering_uuid}&status=in_review&assignee={busy}&sort=deadline",
         ),
         ("deadline", "inbox, all open and closed, sorted by deadline", f"{inbox}?sort=deadline"),
         ("search", f"full-text search for a name (“{family}”)", f"{inbox}?q={family}"),
