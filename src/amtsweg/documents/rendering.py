@@ -78,10 +78,10 @@ def render_pdf_document(
     language: str,
 ) -> RenderedPdf:
     """Like :func:`render_pdf`, also telling the page count (stored with the document)."""
-    import weasyprint  # noqa: TID251  (lazy on purpose, see the module docstring)
-
-    # WeasyPrint reports every rendering step at INFO; a worker's log needs none of that.
+    # WeasyPrint reports every rendering step at INFO, its import included (it parses its
+    # default style sheets then); a worker's log needs none of that.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    import weasyprint  # noqa: TID251  (lazy on purpose, see the module docstring)
 
     with translation.override(language):
         html = render_to_string(template_name, {**context, "document_language": language})
