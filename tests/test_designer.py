@@ -139,7 +139,9 @@ def test_the_header_links_designers_to_their_solutions(client, designer, darmsta
     assert link in client.get(reverse("cases:home")).content.decode()
     login(client, darmstadt_clerk)
     page = client.get(reverse("cases:inbox", args=["darmstadt"])).content.decode()
-    assert link not in page
+    assert f'href="{link}"' not in page
+    # Clerks do reach the (read-only) solution library.
+    assert f'href="{reverse("library:list")}"' in page
 
 
 def test_municipal_admin_may_design_too(client, darmstadt_admin, solution_version):

@@ -17,6 +17,14 @@ from amtsweg.forms.text import localized
 from amtsweg.tenants.models import Municipality
 
 
+def kern_widgets(form: forms.BaseForm) -> None:
+    """Give every widget the KERN UX class of its kind, as the citizen's field templates do."""
+    for field in form.fields.values():
+        widget = field.widget
+        kind = "select" if isinstance(widget, forms.Select) else "input"
+        widget.attrs.setdefault("class", f"kern-form-input__{kind}")
+
+
 class LibraryFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     themenfeld = forms.ChoiceField(label=_("Subject area (Themenfeld)"), required=False)
@@ -43,6 +51,7 @@ class LibraryFilterForm(forms.Form):
         self.fields["publisher"].choices = everything + [
             (m.ags, m.short_name) for m in facets.publishers
         ]
+        kern_widgets(self)
 
     def wanted(self) -> LibraryFilter:
         """The filter to apply; an invalid field filters nothing (its error is shown)."""
@@ -125,6 +134,7 @@ class OfferingSettingsForm(forms.Form):
                 initial=hints.get(step["key"], ""),
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+        kern_widgets(self)
 
     def option_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name.startswith("option_")]
@@ -187,8 +197,12 @@ class VersionSettingsForm(forms.ModelForm):
         widgets = {
             "required_by": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "release_notes": forms.Textarea(attrs={"rows": 4}),
-            "options": forms.Textarea(attrs={"rows": 8, "class": "amtsweg-code"}),
+            "options": forms.Textarea(attrs={"rows": 8}),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kern_widgets(self)
 
 
 class PackageUploadForm(forms.Form):
@@ -202,3 +216,4 @@ class PackageUploadForm(forms.Form):
     def __init__(self, *args: Any, municipalities: QuerySet[Municipality], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = municipalities
+        kern_widgets(self)
