@@ -158,3 +158,18 @@ def test_without_javascript_the_step_still_reports_errors_when_sent(
     page.locator("#error-summary").wait_for()
     assert step_key(page.url) == "halter"
     assert page.locator(f'#error-summary a[href="#field-{postcode}"]').count() == 1
+
+
+def test_a_large_upload_with_an_error_elsewhere_keeps_the_file_on_the_error_page(
+    site: str, page: Any, tmp_path: Path, transactional_db: None
+) -> None:
+    go_to_exemption_step(page, site, dog_tax_steps())
+    choose(page, "exemption_requested", "yes")  # the reason is now required; left empty
+    page.set_input_files('[name="exemption_evidence"]', str(big_pdf(tmp_path / "gross.pdf")))
+    with page.expect_navigation():
+        page.locator(CONTINUE).click()
+    page.locator("#error-summary").wait_for()
+    assert step_key(page.url) == "befreiung"
+    assert "gross.pdf" in page.inner_text("#field-exemption_evidence-files")
+    draft = Submission.objects.get(uuid=page.url.split("/antrag/")[1].split("/")[0])
+    assert draft.attachments.count() == 1  # stored once, kept by the second, file-less post
