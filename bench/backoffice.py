@@ -379,6 +379,7 @@ CASE_COLUMNS = [
     "personal_data_deleted_at",
     "has_new_reply",
     "search_text",
+    "handed_over",
 ]
 
 
@@ -508,7 +509,8 @@ def generate(cases: int) -> dict[str, float]:
               NULL, false,
               lower(ref || ' ' || replace(ref, '-', ' ') || ' ' || name || ' ' ||
                 replace(replace(answers, tg, lower(split_part(name, ' ', 1))), tf,
-                  lower(split_part(name, ' ', 2))))
+                  lower(split_part(name, ' ', 2)))),
+              false
             FROM shaped LEFT JOIN bench_clerk c
               ON c.municipality_id = shaped.municipality_id AND c.k = shaped.clerk
             """  # noqa: S608

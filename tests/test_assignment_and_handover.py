@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from amtsweg.audit.models import AuditEvent
 from amtsweg.audit.services import verify_chain
+from amtsweg.cases.inbox import offerings_in
 from amtsweg.cases.models import Case
 from amtsweg.cases.services import (
     TransitionRefused,
@@ -124,6 +125,17 @@ def test_handover_to_the_offerings_municipality_and_back(
         assert verify_chain(chain) is None
     back = hand_over_case(Case.objects.get(pk=ikz_case.pk), ober_ramstadt, actor=modautal_clerk)
     assert back.municipality == ober_ramstadt
+
+
+def test_the_new_inbox_filters_by_the_service_of_a_handed_over_case(
+    ikz_case, ikz_offering, ober_ramstadt_clerk, modautal
+):
+    """Modautal's inbox offers the service in its filter once a case of it is handed over
+    there; the flag lets the inbox find such cases without reading all of its cases."""
+    assert ikz_offering not in offerings_in(modautal)  # processed by Ober-Ramstadt
+    hand_over_case(ikz_case, modautal, actor=ober_ramstadt_clerk)
+    assert Case.objects.get(pk=ikz_case.pk).handed_over is True
+    assert ikz_offering in offerings_in(modautal)
 
 
 def test_handover_refused_outside_the_offering_or_cluster(

@@ -147,7 +147,8 @@ def hand_over_case(case: Case, target: Municipality, *, actor: AbstractBaseUser)
         previous = _username(locked.assignee)
         locked.municipality = target
         locked.assignee = None
-        locked.save(update_fields=["municipality", "assignee", "updated_at"])
+        locked.handed_over = True
+        locked.save(update_fields=["municipality", "assignee", "handed_over", "updated_at"])
         data = {"from": source.ags, "to": target.ags, "previous_assignee": previous}
         for chain in (source.ags, target.ags):
             record_event("case.handed_over", locked, actor=actor, chain=chain, data=data)

@@ -107,6 +107,9 @@ class Case(models.Model):
     # Case-folded reference number, applicant name and answers, for the inbox search
     # (cases.search); PostgreSQL searches it with the German full-text configuration.
     search_text = models.TextField(blank=True, default="", editable=False)
+    # Set by hand_over_case. The inbox lists the services of handed-over cases in its filter;
+    # this flag and its partial index find them without reading every case of the inbox.
+    handed_over = models.BooleanField(_("handed over"), default=False, editable=False)
 
     objects = CaseQuerySet.as_manager()
 
@@ -117,6 +120,11 @@ class Case(models.Model):
             models.Index(fields=["municipality", "status"], name="case_status_idx"),
             models.Index(fields=["municipality", "deadline"], name="case_deadline_idx"),
             models.Index(fields=["delete_personal_data_after"], name="case_retention_idx"),
+            models.Index(
+                fields=["municipality"],
+                condition=models.Q(handed_over=True),
+                name="case_handed_over_idx",
+            ),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
