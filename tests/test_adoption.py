@@ -238,3 +238,59 @@ def test_offerings_list_query_count_does_not_grow(client, darmstadt, darmstadt_a
     assert len(response.context["rows"]) == 8
     assert all(row["update"].latest.number == 2 for row in response.context["rows"])
     assert len(many) == len(few)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_adoptions_create_one_offering(
+    cluster, modautal, modautal_admin, solution_version, monkeypatch
+):
+    """The second submit arrives while the first is still in its transaction: it waits for the
+    municipality's lock and then returns the first one's offering."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    from amtsweg.catalog import adoption
+
+    first_is_writing, release_first = threading.Event(), threading.Event()
+    real_audit = adoption._audit
+
+    def holding_audit(*args: Any, **kwargs: Any) -> None:
+        if threading.current_thread().name == "first":
+            first_is_writing.set()
+            release_first.wait(timeout=30)
+        real_audit(*args, **kwargs)
+
+    monkeypatch.setattr(adoption, "_audit", holding_audit)
+    results: dict[str, Any] = {}
+    errors: list[BaseException] = []
+
+    def run(name: str) -> None:
+        try:
+            results[name] = adopt_solution(
+                solution_version,
+                modautal,
+                {"title": name, "responsible_office": "Steueramt"},
+                actor=modautal_admin,
+            )
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=run, args=("first",), name="first")
+    first.start()
+    assert first_is_writing.wait(timeout=30)
+    second = threading.Thread(target=run, args=("second",), name="second")
+    second.start()
+    time.sleep(0.5)  # the second runs into the first's lock (PostgreSQL) or BEGIN IMMEDIATE
+    release_first.set()
+    first.join(timeout=60)
+    second.join(timeout=60)
+    if errors:
+        raise errors[0]
+    assert results["first"][1] is True
+    assert results["second"] == (results["first"][0], False)
+    assert Offering.objects.filter(municipality=modautal).count() == 1
+    assert Offering.objects.get().title == "first"
