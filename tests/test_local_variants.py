@@ -146,3 +146,18 @@ def test_a_clerk_cannot_fork(client, configurable, modautal, modautal_clerk):
     with pytest.raises(PermissionDenied):
         fork_solution(configurable, modautal, actor=modautal_clerk)
     assert not Solution.objects.filter(publisher=modautal).exists()
+
+
+def test_a_designer_of_two_municipalities_chooses_where_the_fork_goes(
+    client, configurable, modautal, ober_ramstadt
+):
+    user = UserFactory(username="two.places")
+    MembershipFactory(user=user, municipality=modautal, role=Role.DESIGNER)
+    MembershipFactory(user=user, municipality=ober_ramstadt, role=Role.DESIGNER)
+    login_staff(client, user)
+    page = client.get(reverse("library:version", args=[configurable.solution.uuid, 2]))
+    assert 'id="fork-for"' in page.content.decode()
+    client.post(
+        reverse("library:fork", args=[configurable.solution.uuid, 2]), {"fuer": ober_ramstadt.ags}
+    )
+    assert Solution.objects.get(forked_from=configurable).publisher == ober_ramstadt

@@ -101,7 +101,7 @@ def library_version(request: HttpRequest, solution_uuid: object, number: int) ->
             "versions": versions_of(version),
             "previous": previous,
             "adoption": _adoption_of(request, version),
-            "may_fork": designing_municipalities(request.user).exists(),
+            "fork_for": list(designing_municipalities(request.user)),
         },
     )
 
