@@ -18,10 +18,11 @@ from amtsweg.cases.decisions import issue_decision
 from amtsweg.cases.mail_delivery import RETRY_MINUTES
 from amtsweg.cases.models import CaseStatus, MailAttempt, MailOutcome
 from amtsweg.cases.services import change_case_status
-from amtsweg.cases.tasks import notify_applicant_of_decision
+from amtsweg.cases.tasks import notify_applicant_of_decision, remind_applicant
 from amtsweg.submissions.models import Submission
 from amtsweg.submissions.tasks import submission_received
 from tests.staff_login import login_staff
+from tests.test_follow_up_reminders import follow_up, run_on  # noqa: F401 (fixture)
 
 FAILING = "tests.test_mail_retries.FailingBackend"
 
@@ -131,3 +132,23 @@ def test_every_successful_send_is_recorded(submitted):
         "received",
         "sent",
     )
+
+
+def test_a_failed_follow_up_reminder_is_retried_not_lost(settings, follow_up, monkeypatch):  # noqa: F811
+    """The daily reminder goes out two days before the due date only, so without a retry
+    a failed one would never be sent."""
+    settings.EMAIL_BACKEND = FAILING
+    result = run_on(follow_up.due_date - timedelta(days=2), monkeypatch)
+    monkeypatch.undo()
+
+    assert (result["sent"], result["failed"]) == (0, 1)
+    attempt = MailAttempt.objects.get(kind="reminder")
+    assert (attempt.object_id, attempt.outcome) == (follow_up.pk, MailOutcome.RETRY)
+    (job,) = waiting_jobs(remind_applicant)
+    assert job.args_kwargs["args"] == [follow_up.pk, 2]
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert run_latest(remind_applicant)[0] == "sent"
+    follow_up.refresh_from_db()
+    assert follow_up.reminder_sent_at is not None
+    assert len(mail.outbox) == 1

@@ -33,7 +33,7 @@ def case_of(kind: str, object_id: int) -> Case | None:
     cases = Case.objects.select_related("municipality")
     if kind == MailKind.RECEIVED:
         return cases.filter(submission_id=object_id).first()
-    if kind in (MailKind.MESSAGE, MailKind.ANSWER):
+    if kind in (MailKind.MESSAGE, MailKind.ANSWER, MailKind.REMINDER):
         return cases.filter(pk__in=Message.objects.filter(pk=object_id).values("case_id")).first()
     return cases.filter(pk__in=Decision.objects.filter(pk=object_id).values("case_id")).first()
 

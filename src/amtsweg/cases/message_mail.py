@@ -5,6 +5,7 @@ same transaction, so a retried task sends nothing twice.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -130,25 +131,34 @@ def reminders_due(today: date) -> QuerySet[Message]:
     )
 
 
-def send_follow_up_reminders(today: date) -> dict[str, Any]:
-    """Remind applicants of follow-up requests due soon; once per request, recorded."""
+def send_reminder(message_id: int) -> str:
+    """Remind the applicant of one open follow-up request; once, recorded on the message."""
+    with transaction.atomic():
+        message = _locked_message(message_id)
+        if message is None or message.reminder_sent_at or not message.awaits_answer:
+            return "skipped"
+        result = _mail_applicant(message, "reminder")
+        message.reminder_sent_at = timezone.now()
+        message.save(update_fields=["reminder_sent_at"])
+    return result
+
+
+def send_follow_up_reminders(
+    today: date, send: Callable[[int], str] = send_reminder
+) -> dict[str, Any]:
+    """Remind applicants of follow-up requests due soon, each through ``send`` (the task
+    passes one that retries a failed mail later, ``cases.mail_delivery``)."""
     sent = skipped = failed = 0
     for message_id in list(reminders_due(today).values_list("pk", flat=True)):
         try:
-            with transaction.atomic():
-                message = _locked_message(message_id)
-                if message is None or message.reminder_sent_at or not message.awaits_answer:
-                    skipped += 1
-                    continue
-                result = _mail_applicant(message, "reminder")
-                message.reminder_sent_at = timezone.now()
-                message.save(update_fields=["reminder_sent_at"])
+            result = send(message_id)
         except OSError:
             logger.exception("Follow-up reminder for message %s could not be sent", message_id)
-            failed += 1
-            continue
+            result = "failed"
         if result == "sent":
             sent += 1
+        elif result.startswith("failed") or result == "gave up":
+            failed += 1
         else:
             skipped += 1
     return {"day": today.isoformat(), "sent": sent, "skipped": skipped, "failed": failed}

@@ -446,6 +446,7 @@ class MailKind(models.TextChoices):
     MESSAGE = "message", _("new message for the applicant")
     ANSWER = "answer", _("answer for the clerks")
     DECISION = "decision", _("decision for the applicant")
+    REMINDER = "reminder", _("reminder of a follow-up request")
 
 
 class MailOutcome(models.TextChoices):

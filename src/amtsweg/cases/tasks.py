@@ -71,9 +71,19 @@ def notify_staff_of_answer(message_id: int, attempt: int = 1) -> str:
 @task()
 def follow_up_reminders() -> dict[str, Any]:
     """Remind applicants two days before a follow-up request is due; once per request."""
-    result = message_mail.send_follow_up_reminders(timezone.localdate())
+    result = message_mail.send_follow_up_reminders(
+        timezone.localdate(), send=remind_applicant.call
+    )
     logger.info("Follow-up reminders: %s", result)
     return result
+
+
+@task()
+def remind_applicant(message_id: int, attempt: int = 1) -> str:
+    """One follow-up reminder; a failing mail server gets it again later."""
+    return deliver(
+        MailKind.REMINDER, message_id, attempt, message_mail.send_reminder, remind_applicant
+    )
 
 
 @task()
