@@ -383,7 +383,9 @@ def test_review_then_approval_by_another_person_publishes(client, designer, darm
     draft.refresh_from_db()
     assert (draft.status, draft.review_requested_by) == (VersionStatus.REVIEW, designer)
     # In review the draft can no longer be edited, and its author cannot approve it.
-    assert save(client, draft, as_text(form_definition())).status_code == 409
+    refused = save(client, draft, as_text(form_definition()))
+    assert refused.status_code == 409
+    assert "in review and cannot be changed" in refused.content.decode()
     page = client.get(url("version", draft)).content.decode()
     assert url("publish", draft) not in page
     client.post(url("publish", draft))

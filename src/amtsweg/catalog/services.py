@@ -399,6 +399,14 @@ def _locked_draft(version: SolutionVersion) -> SolutionVersion:
         .select_related("solution__publisher")
         .get(pk=version.pk)
     )
+    if locked.status == VersionStatus.REVIEW:
+        raise DesignChangeRefused(
+            _(
+                "Version %(number)d is in review and cannot be changed; the reviewer can send "
+                "it back to draft."
+            )
+            % {"number": locked.number}
+        )
     if locked.status != VersionStatus.DRAFT:
         raise DesignChangeRefused(
             _(

@@ -177,9 +177,16 @@ def designer_edit(request: HttpRequest, solution_uuid: object, number: int) -> H
     """The JSON editor of a draft: Save checks the text as the live check does and stores only
     a definition without problems; the text stays in the editor when it is refused."""
     version = get_solution_version_for_designer(request.user, solution_uuid, number)
-    locked_message = _(
-        "Version %(number)d is published and can no longer be changed. Create a new draft "
-        "version to make changes."
+    locked_message = (
+        _(
+            "Version %(number)d is in review and cannot be changed; the reviewer can send it "
+            "back to draft."
+        )
+        if version.status == VersionStatus.REVIEW
+        else _(
+            "Version %(number)d is published and can no longer be changed. Create a new draft "
+            "version to make changes."
+        )
     ) % {"number": version.number}
     if request.method == "GET":
         if version.status != VersionStatus.DRAFT:
