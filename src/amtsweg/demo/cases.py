@@ -120,6 +120,8 @@ def submit(run: Run) -> None:
     answers = spec.sample_answers(scenario.person, postcode, municipality.short_name, date.today())
     draft = start_draft(offering)
     if scenario.with_bundid:
+        # Her account as her first BundID log-in creates it (identity.bundid.services.log_in,
+        # which needs a browser request); the draft is then hers as after a log-in.
         Citizen.objects.get_or_create(
             pseudonym=ERIKA_IDENTITY.pseudonym,
             defaults={"last_login": timezone.now(), "trust_level": ERIKA_IDENTITY.trust_level},
