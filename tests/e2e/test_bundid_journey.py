@@ -16,6 +16,7 @@ from amtsweg.submissions.models import Submission
 from tests.e2e.accounts import log_in_at_test_idp
 from tests.e2e.browsing import (
     Auditor,
+    choose,
     download,
     english_leftovers,
     fill_step,
@@ -163,3 +164,25 @@ def test_parking_permit_with_bundid_log_in(
     if language == "de":
         leftovers = english_leftovers(audit.texts)
         assert not leftovers, "English text on German pages:\n" + "\n".join(leftovers)
+
+
+def test_bundid_log_in_works_without_javascript(site: str, browser: Any) -> None:
+    """Without JavaScript the SAML forwarding pages stay and say what to do; their button
+    carries the log-in on, there and back. (axe-core cannot run where scripts are off.)"""
+    context = browser.new_context(java_script_enabled=False, locale="de-DE")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{site}/mein-amtsweg/")
+        page.get_by_role("button", name=translated("Continue to BundID", "de")).click()
+        heading = translated("Forwarding", "de")
+        page.get_by_role("heading", name=heading).wait_for()
+        press(page, "Continue")
+        choose(page, "level", "low")
+        press(page, "Log in")
+        page.get_by_role("heading", name=heading).wait_for()
+        press(page, "Continue")
+        page.wait_for_url("**/mein-amtsweg/")
+        assert "Erika Mustermann" in page.inner_text("header")
+    finally:
+        context.close()
