@@ -24,6 +24,7 @@ import argparse
 import contextlib
 import datetime
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -800,6 +801,7 @@ def main(argv: list[str] | None = None) -> int:
         outcome["load"] = load_average()
         outcome["pages"] = time_pages(repeat)
     finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
         if not (args.keep or args.reuse):
             from django.db import connections
 

@@ -22,6 +22,7 @@ import argparse
 import datetime
 import math
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -219,7 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     if argv:
         command += f" (python -m bench documents {' '.join(argv)})"
     log(f"{receipts} receipts and {decisions} decisions in one process")
-    raw = measure(receipts, decisions)
+    try:
+        raw = measure(receipts, decisions)
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
     outcome = {
         "started": started.isoformat(sep=" ", timespec="seconds"),
         "command": command,
