@@ -5,11 +5,16 @@ shared/data/municipalities.csv): Darmstadt, and Modautal and Ober-Ramstadt from 
 Darmstadt-Dieburg district, all three in one IKZ cluster ("Modellregion Darmstadt").
 """
 
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
 
 from amtsweg.catalog.models import Offering, SolutionVersion
@@ -50,21 +55,58 @@ def django_db_modify_db_settings(
             )
 
 
-@pytest.fixture(autouse=True)
-def _test_settings(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+def _offline_settings(files: Path) -> dict[str, Any]:
     """Fast hashing, mail into ``django.core.mail.outbox``, no collectstatic, files in tmp."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    (files / "static").mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
+    return {
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "STORAGES": {
+            **django_settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        "MEDIA_ROOT": files / "media",
+        "STATIC_ROOT": files / "static",
+        "EMAIL_FILE_PATH": files / "mail",
+        "LANGUAGE_CODE": "de",
     }
-    files = tmp_path_factory.mktemp("var")
-    settings.MEDIA_ROOT = files / "media"
-    settings.STATIC_ROOT = files / "static"
-    settings.STATIC_ROOT.mkdir()  # WhiteNoise warns about a missing directory
-    settings.EMAIL_FILE_PATH = files / "mail"
-    settings.LANGUAGE_CODE = "de"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(
+    settings: Any, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> None:
+    if "demo_once" in request.fixturenames:
+        return  # the module's demo set these, and its files live in its directory
+    for name, value in _offline_settings(tmp_path_factory.mktemp("var")).items():
+        setattr(settings, name, value)
+
+
+@pytest.fixture(scope="module")
+def demo_once(
+    django_db_setup: None,
+    django_db_blocker: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:
+    """The demo data, loaded once for a whole test module and rolled back after it.
+
+    Loading the demo renders decision PDFs and runs dozens of service calls (seconds); modules
+    that try many URLs against it would reload it per test. Like Django's ``setUpTestData``, the
+    load runs in an outer transaction, and each test's own transaction is a savepoint inside it,
+    so a test still never sees another test's changes.
+    """
+    with (
+        django_db_blocker.unblock(),
+        override_settings(**_offline_settings(tmp_path_factory.mktemp("demo"))),
+    ):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("demo", stdout=io.StringIO())
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 # --- municipalities -------------------------------------------------------------------------

@@ -4,10 +4,7 @@ The URL list is read from the URL configuration, so a new staff URL is covered t
 added: an unknown URL parameter fails the test until this file learns how to fill it.
 """
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from amtsweg.cases.models import Case
@@ -57,8 +54,7 @@ def staff_url_names() -> list[tuple[str, list[str]]]:
 
 
 @pytest.fixture
-def darmstadt_case(db) -> Case:
-    call_command("demo", stdout=io.StringIO())
+def darmstadt_case(demo_once, db) -> Case:
     return Case.objects.filter(municipality__slug="darmstadt").first()
 
 
