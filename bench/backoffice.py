@@ -248,7 +248,12 @@ def add_services_and_clerks() -> None:
     from amtsweg.catalog.models import Offering, Service, Solution, SolutionVersion
     from amtsweg.tenants.models import Membership, Municipality, Role
 
-    demo_versions = list(SolutionVersion.objects.select_related("solution").order_by("pk"))
+    demo_versions = list(  # versions with demo applications, whose data the cases copy
+        SolutionVersion.objects.filter(submissions__status="submitted")
+        .distinct()
+        .select_related("solution")
+        .order_by("pk")
+    )
     publisher = demo_versions[0].solution.publisher
     municipalities = list(Municipality.objects.order_by("pk"))
     for number in range(1, EXTRA_SERVICES + 1):
@@ -267,7 +272,11 @@ def add_services_and_clerks() -> None:
             processing_days=model.processing_days,
         )
         version.publish()
-        template = Offering.objects.filter(solution_version=model).order_by("pk").first()
+        template = (  # an offering of the same form, for its settings
+            Offering.objects.filter(solution_version__solution=model.solution)
+            .order_by("pk")
+            .first()
+        )
         for municipality in municipalities:
             offering = Offering.objects.get(pk=template.pk)  # a copy with its settings
             offering.pk, offering.uuid = None, uuid.uuid4()
@@ -308,23 +317,27 @@ def offering_templates() -> list[tuple[Any, ...]]:
     submitted = Submission.objects.filter(status=SubmissionStatus.SUBMITTED).select_related(
         "solution_version"
     )
-    by_form: dict[int, Submission] = {}
+    demos: dict[int, Submission] = {}  # the first demo application of each version
     for submission in submitted.order_by("pk"):
-        by_form.setdefault(submission.solution_version_id, submission)
+        if len(_name_keys(submission.solution_version.form_definition)) == 3:
+            demos.setdefault(submission.solution_version_id, submission)
     offerings = Offering.objects.select_related("solution_version", "processing_municipality")
     for offering in offerings.order_by("pk"):
         version = offering.solution_version
-        demo = next(
+        # This version's demo application; else one of another version of the same solution,
+        # or of a copy of the same form (the extra services).
+        demo = demos.get(version.pk) or next(
             (
                 s
-                for s in by_form.values()
-                if s.solution_version.form_definition == version.form_definition
+                for s in demos.values()
+                if s.solution_version.solution_id == version.solution_id
+                or s.solution_version.form_definition == version.form_definition
             ),
             None,
         )
-        keys = _name_keys(version.form_definition)
-        if demo is None or len(keys) < 3:
+        if demo is None:
             raise SystemExit(f"no demo application with a named applicant for {offering}")
+        keys = _name_keys(demo.solution_version.form_definition)
         given, family = (str(demo.data[keys[k]]) for k in ("given_name", "family_name"))
         answers = search_text_for(
             Submission(solution_version=version, data=demo.data, applicant_name="")
