@@ -59,7 +59,7 @@ help:
 	@echo "make lint        ruff format --check and ruff check"
 	@echo "make format      ruff format and ruff check --fix"
 	@echo "make bench       submissions (SQLite, PostgreSQL), back office at 1,000,000 cases, documents"
-	@echo "                 (~25 min on a quiet machine); figures to docs/benchmarks.md"
+	@echo "                 (~13 min on a quiet machine); figures to docs/benchmarks.md"
 	@echo "make bench-quick the same, small and short (~2 min): checks the suite runs"
 	@echo "make clean       remove var/ (database, uploads, secret key) and .venv/"
 
