@@ -168,3 +168,26 @@ def test_withdraw_needs_confirmation_and_is_audited(erika, erikas_case):
     assert erikas_case.status == CaseStatus.WITHDRAWN
     event = AuditEvent.objects.get(action="case.withdrawn")
     assert event.actor_label == "applicant" and event.data["by_applicant"] is True
+
+
+def test_no_withdrawal_once_the_decision_is_issued(erika, erikas_case, darmstadt_clerk):
+    from amtsweg.cases.decisions import issue_decision
+
+    issue_decision(
+        erikas_case,
+        actor=darmstadt_clerk,
+        outcome="approved",
+        reasoning="Die Voraussetzungen liegen vor.",
+    )
+    mailbox = erika.get(reverse("citizen:mailbox", args=[erikas_case.submission.uuid]))
+    assert reverse("citizen:withdraw", args=[erikas_case.submission.uuid]) not in (
+        mailbox.content.decode()
+    )
+    url = reverse("citizen:withdraw", args=[erikas_case.submission.uuid])
+    assert "can no longer be withdrawn" in erika.get(url).content.decode()
+    response = erika.post(url, {"confirm": "on"})
+    assert response.status_code == 400
+    assert "can no longer be withdrawn" in response.content.decode()
+    erikas_case.refresh_from_db()
+    assert erikas_case.is_open and erikas_case.status != CaseStatus.WITHDRAWN
+    assert not AuditEvent.objects.filter(action="case.withdrawn").exists()

@@ -196,3 +196,22 @@ def test_read_only_staff_are_refused(client, case, darmstadt_readonly):
 def test_applicant_without_bundid_has_no_mailbox(darmstadt_case, darmstadt_clerk):
     with pytest.raises(TransitionRefused):
         send_message(darmstadt_case, "x", "y", actor=darmstadt_clerk)
+
+
+def test_follow_up_form_is_offered_only_where_the_workflow_can_wait(
+    client, darmstadt_case, citizen, darmstadt_clerk
+):
+    """A received case cannot wait for the applicant in the default workflow: the case view
+    says to move it to review first instead of offering a form that would be refused."""
+    submission = darmstadt_case.submission
+    submission.citizen = citizen
+    submission.save(update_fields=["citizen"])
+    login_staff(client, darmstadt_clerk)
+    url = reverse("cases:detail", args=[darmstadt_case.uuid])
+    page = client.get(url).content.decode()
+    assert 'id="follow-up-heading"' not in page
+    assert 'id="follow-up-unavailable"' in page
+    change_case_status(darmstadt_case, CaseStatus.IN_REVIEW, actor=darmstadt_clerk)
+    page = client.get(url).content.decode()
+    assert 'id="follow-up-heading"' in page
+    assert 'id="follow-up-unavailable"' not in page

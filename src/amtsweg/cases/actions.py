@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 
 from amtsweg.audit.services import record_event
 from amtsweg.cases import deadlines
-from amtsweg.cases.models import Case, CaseResult, DeadlineExtension, StatusEntry
+from amtsweg.cases.models import (
+    Case,
+    CaseResult,
+    DeadlineExtension,
+    DecisionState,
+    StatusEntry,
+)
 from amtsweg.cases.permissions import (
     can_work_on,
     holds_transition_role,
@@ -228,6 +234,13 @@ def change_case_status(
     return locked
 
 
+def can_withdraw(case: Case) -> bool:
+    """An application can be withdrawn while its case is open and no decision has been issued:
+    once the Bescheid is out, the applicant's remedy is the objection it names, not a
+    withdrawal that would close the case as if nothing had been decided."""
+    return case.is_open and not case.decisions.filter(state=DecisionState.ISSUED).exists()
+
+
 def withdraw_case(
     case: Case, *, by_applicant: bool = True, actor: AbstractBaseUser | None = None
 ) -> Case:
@@ -245,6 +258,13 @@ def withdraw_case(
         locked = locked_case(case)
         if not locked.is_open:
             raise TransitionRefused(_("This case is finished and cannot be withdrawn."))
+        if not can_withdraw(locked):
+            raise TransitionRefused(
+                _(
+                    "A decision on this application has been issued, so it can no longer be "
+                    "withdrawn. The decision says how to object to it."
+                )
+            )
         target = locked.workflow.withdrawn_key
         data = enter_status(
             locked,

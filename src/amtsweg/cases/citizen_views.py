@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from amtsweg.cases.actions import TransitionRefused, withdraw_case
+from amtsweg.cases.actions import TransitionRefused, can_withdraw, withdraw_case
 from amtsweg.cases.forms import AnswerForm, WithdrawForm
 from amtsweg.cases.mailbox import (
     ANSWER_MAX_FILES,
@@ -128,6 +128,7 @@ def _render_mailbox(
             "case": case,
             "thread": thread,
             "documents": applicant_documents(submission),
+            "can_withdraw": can_withdraw(case),
             "has_errors": failed is not None,
             "max_files": ANSWER_MAX_FILES,
         },
@@ -215,7 +216,12 @@ def withdraw(request: HttpRequest, citizen: Citizen, submission_uuid: object) ->
     return render(
         request,
         "cases/citizen/withdraw.html",
-        {"submission": submission, "case": case, "form": form},
+        {
+            "submission": submission,
+            "case": case,
+            "form": form,
+            "can_withdraw": can_withdraw(case),
+        },
         status=status,
     )
 

@@ -109,6 +109,14 @@ def _waiting_target(case: Case) -> str | None:
     return None
 
 
+def can_request_follow_up(case: Case) -> bool:
+    """Whether the workflow lets this case wait for the applicant now (or it already waits),
+    so the case view offers the follow-up form only where sending it can succeed."""
+    if not case.is_open:
+        return False
+    return case.workflow.statuses[case.status].kind == WAITING or _waiting_target(case) is not None
+
+
 def request_follow_up(
     case: Case, subject: str, body: str, due_date: date, *, actor: AbstractBaseUser
 ) -> Message:

@@ -37,6 +37,7 @@ from amtsweg.cases.forms import (
 )
 from amtsweg.cases.inbox import clerks_of, offerings_in, statuses_in
 from amtsweg.cases.mailbox import (
+    can_request_follow_up,
     get_message_attachment,
     mark_replies_seen,
     messages_of,
@@ -183,6 +184,7 @@ def _render_case(
         {
             "case": case,
             "submission": submission,
+            "can_request_follow_up": can_request_follow_up(case),
             "sections": summarize(submission.solution_version.form_definition, submission.data),
             "attachments": attachments_of(submission),
             "history": case.status_entries.select_related("actor"),
