@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from amtsweg.audit.models import AuditEvent
 from amtsweg.progress.catalogue import SHIPPED_CATALOGUE
@@ -24,8 +25,11 @@ pytestmark = pytest.mark.django_db
 
 
 def load(*files: Path) -> str:
+    """Run the command in English: it speaks the active language (German by default), and
+    these tests read its messages by their msgids."""
     out = io.StringIO()
-    call_command("load_ozg_catalogue", *[str(file) for file in files], stdout=out, stderr=out)
+    with translation.override("en"):
+        call_command("load_ozg_catalogue", *[str(f) for f in files], stdout=out, stderr=out)
     return out.getvalue()
 
 
