@@ -32,7 +32,9 @@ def search_text_for(submission: Submission) -> str:
     reference = submission.reference_number or ""
     parts = [reference, reference.replace("-", " "), submission.applicant_name]
     if submission.data:
-        for section in summarize(submission.solution_version.form_definition, submission.data):
+        for section in summarize(
+            submission.solution_version.form_definition, submission.data, submission.form_options
+        ):
             parts.extend(str(row["value"]) for row in section["rows"] if row["value"])
     return " ".join(part for part in parts if part).casefold()
 

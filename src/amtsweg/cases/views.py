@@ -185,7 +185,11 @@ def _render_case(
             "case": case,
             "submission": submission,
             "can_request_follow_up": can_request_follow_up(case),
-            "sections": summarize(submission.solution_version.form_definition, submission.data),
+            "sections": summarize(
+                submission.solution_version.form_definition,
+                submission.data,
+                submission.form_options,
+            ),
             "attachments": attachments_of(submission),
             "history": case.status_entries.select_related("actor"),
             "extensions": case.extensions.select_related("actor"),

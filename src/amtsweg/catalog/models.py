@@ -231,7 +231,8 @@ class SolutionVersion(models.Model):
             problem := check_retention_by_result(self.retention_days_by_result)
         ):
             errors["retention_days_by_result"] = problem
-        if self.options is not None and (problem := options_problem(self.options)):
+        shape = options_problem(self.options) if self.options is not None else ""
+        if problem := shape or self._undeclared_options_problem():
             errors["options"] = problem
         if (self.fee_min is None) != (self.fee_max is None) or (
             self.fee_min is not None and self.fee is None
@@ -243,6 +244,18 @@ class SolutionVersion(models.Model):
             errors["required_reason"] = _("Say why adopters must switch to this version.")
         if errors:
             raise ValidationError(errors)
+
+    def _undeclared_options_problem(self) -> str:
+        """Why the options cannot lose a key the form's conditions read, or ""."""
+        from amtsweg.forms.services import option_references
+
+        declared = {option["key"] for option in self.options or []}
+        unknown = sorted(option_references(self.form_definition or {}) - declared)
+        if not unknown:
+            return ""
+        return _("The form's conditions read the option “%(key)s”; keep it among the options.") % {
+            "key": unknown[0]
+        }
 
     @property
     def fee_overridable(self) -> bool:
@@ -269,6 +282,19 @@ class SolutionVersion(models.Model):
         """The configurable options' keys with the values each allows."""
         return {
             option["key"]: [choice["value"] for choice in option["choices"]]
+            for option in self.options or []
+        }
+
+    def resolve_options(self, chosen: dict[str, Any] | None) -> dict[str, str]:
+        """The value of every option this version declares: the chosen one where it is still
+        a choice, the default otherwise. What the form's ``$options`` conditions read."""
+        chosen = chosen or {}
+        return {
+            option["key"]: (
+                chosen[option["key"]]
+                if chosen.get(option["key"]) in [c["value"] for c in option["choices"]]
+                else option["default"]
+            )
             for option in self.options or []
         }
 

@@ -257,7 +257,7 @@ def import_package(
         raise PermissionDenied(_("Only a service designer of the municipality may import."))
     content = read_package(data)
     spec = content["version"]
-    problems = definition_problems(spec["form_definition"])
+    problems = definition_problems(spec["form_definition"], spec.get("options"))
     if spec.get("workflow") is not None and (problem := check_workflow(spec["workflow"])):
         problems.append(problem)
     if problems:

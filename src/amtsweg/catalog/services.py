@@ -213,9 +213,12 @@ def definition_as_text(definition: object) -> str:
     return json.dumps(definition, indent=2, ensure_ascii=False)
 
 
-def read_definition_text(text: str) -> tuple[dict[str, Any] | None, list[str]]:
+def read_definition_text(
+    text: str, options: list[dict[str, Any]] | None = None
+) -> tuple[dict[str, Any] | None, list[str]]:
     """Parse a designer's JSON text and check it: the definition (None when the text is no JSON
-    object) and every problem found, empty when it may be saved.
+    object) and every problem found, empty when it may be saved. ``options`` are the version's
+    configurable options, the only ones the logic may read.
 
     A syntax error names its line and column, since the designer has nothing else to find it
     by. A name given twice in one JSON object is a problem too: the JSON parser would silently
@@ -252,11 +255,14 @@ def read_definition_text(text: str) -> tuple[dict[str, Any] | None, list[str]]:
         % {"name": name}
         for name in dict.fromkeys(duplicates)
     ]
-    return definition, problems + definition_problems(definition)
+    return definition, problems + definition_problems(definition, options)
 
 
-def definition_problems(definition: dict[str, Any]) -> list[str]:
-    """Every problem ``check_definition`` finds, as a list (empty when the definition is sound).
+def definition_problems(
+    definition: dict[str, Any], options: list[dict[str, Any]] | None = None
+) -> list[str]:
+    """Every problem ``check_definition`` finds, as a list (empty when the definition is sound);
+    ``options`` are the version's configurable options, the only ones its logic may read.
 
     The checker expects objects where objects belong; a definition typed by hand may hold a
     string or a list there, so that is checked first, and anything the checker still trips over
@@ -266,7 +272,7 @@ def definition_problems(definition: dict[str, Any]) -> list[str]:
     if shape:
         return shape
     try:
-        check_definition(definition)
+        check_definition(definition, options)
     except DefinitionError as error:
         return list(error.problems)
     except (AttributeError, IndexError, KeyError, TypeError, ValueError) as error:
@@ -443,7 +449,7 @@ def save_draft_definition(
     definition has changed since, the save is refused rather than overwriting that change.
     """
     _require_designer(actor, version.solution)
-    problems = definition_problems(definition)
+    problems = definition_problems(definition, version.options)
     if problems:
         raise DefinitionError(problems)
     with transaction.atomic():
@@ -513,5 +519,5 @@ def import_fim_into_draft(
         version=version,
         result=result,
         replaced_draft=draft is not None,
-        problems=definition_problems(result.definition),
+        problems=definition_problems(result.definition, version.options),
     )

@@ -108,7 +108,7 @@ def request_review(version: SolutionVersion, *, actor: AbstractBaseUser) -> Solu
     _require_designer(actor, version)
     with transaction.atomic():
         locked = _locked(version, VersionStatus.DRAFT)
-        problems = definition_problems(locked.form_definition)
+        problems = definition_problems(locked.form_definition, locked.options)
         if problems:
             raise DefinitionError(problems)
         locked.status = VersionStatus.REVIEW

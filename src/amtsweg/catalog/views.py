@@ -52,9 +52,11 @@ from amtsweg.forms.services import (
     DefinitionError,
     bind_step,
     data_schema,
+    hidden_by_options,
     run_scenarios,
     steps_of,
 )
+from amtsweg.forms.text import localized
 
 
 @require_GET
@@ -132,7 +134,9 @@ def designer_version(request: HttpRequest, solution_uuid: object, number: int) -
             "version": version,
             "solution": version.solution,
             "is_draft": is_draft,
-            "problems": definition_problems(version.form_definition) if is_draft else [],
+            "problems": definition_problems(version.form_definition, version.options)
+            if is_draft
+            else [],
             "open_draft": None if is_draft else open_draft(version.solution),
             "definition_text": definition_as_text(version.form_definition),
             "events": events_for(version).select_related("actor"),
@@ -162,7 +166,9 @@ def _render_editor(
             # draft's problems (an imported one may have some) show in the live check.
             "problems": problems or [],
             "current_problems": (
-                definition_problems(version.form_definition) if problems is None else problems
+                definition_problems(version.form_definition, version.options)
+                if problems is None
+                else problems
             ),
             "refusal": refusal,
             "editable": version.status == VersionStatus.DRAFT,
@@ -204,7 +210,7 @@ def designer_edit(request: HttpRequest, solution_uuid: object, number: int) -> H
         return _render_editor(
             request, version, text=text, revision=revision, refusal=locked_message, status=409
         )
-    definition, problems = read_definition_text(text)
+    definition, problems = read_definition_text(text, version.options)
     if problems or definition is None:
         return _render_editor(
             request, version, text=text, revision=revision, problems=problems, status=400
@@ -228,33 +234,43 @@ def designer_edit(request: HttpRequest, solution_uuid: object, number: int) -> H
 def designer_validate(request: HttpRequest, solution_uuid: object, number: int) -> HttpResponse:
     """The live check (htmx): the problems of the text in the editor, as an HTML fragment.
     It stores nothing; Save runs the same check, so the editor works without JavaScript."""
-    get_solution_version_for_designer(request.user, solution_uuid, number)
-    _definition, problems = read_definition_text(request.POST.get("definition", ""))
+    version = get_solution_version_for_designer(request.user, solution_uuid, number)
+    _definition, problems = read_definition_text(
+        request.POST.get("definition", ""), version.options
+    )
     return render(request, f"{DESIGNER}_check.html", {"current_problems": problems, "live": True})
 
 
-def _show_everything(items: list[BoundItem]) -> None:
+def _show_everything(items: list[BoundItem], options: dict[str, Any]) -> None:
     """In the preview every field is shown, also those the applicant sees only under a
-    condition: the designer has to see them to check them."""
+    condition: the designer has to see them to check them. Only what the chosen option values
+    hide for every applicant stays hidden."""
     for item in items:
-        item.shown = True
+        item.shown = not hidden_by_options(item.definition, options)
         if isinstance(item, BoundGroup):
-            _show_everything(item.children)
+            _show_everything(item.children, options)
             for entry in item.items:
-                _show_everything(entry)
+                _show_everything(entry, options)
 
 
-def preview_steps(definition: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
-    """Every step bound with no answers and every field shown, for a preview; or the problems
-    that keep the definition from being previewed."""
-    problems = definition_problems(definition)
+def preview_steps(
+    version: SolutionVersion, options: dict[str, Any] | None = None
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Every step of ``version``'s form bound with no answers and every field shown, for a
+    preview with the option values ``options`` (the declared defaults where not given); or the
+    problems that keep the definition from being previewed."""
+    definition = version.form_definition
+    problems = definition_problems(definition, version.options)
     steps: list[dict[str, Any]] = []
     if problems:
         return steps, problems
+    options = version.resolve_options(options)
     try:
         for step in steps_of(definition):
-            fields = bind_step(step, {})
-            _show_everything(fields)
+            if hidden_by_options(step, options):
+                continue
+            fields = bind_step(step, {}, options)
+            _show_everything(fields, options)
             steps.append({"step": step, "fields": fields, "conditional": "visible_if" in step})
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         return [], [_("The preview could not be built (%(error)s).") % {"error": error}]
@@ -267,7 +283,8 @@ def designer_preview(request: HttpRequest, solution_uuid: object, number: int) -
     """Every step of the version rendered with the citizen's field templates, inside a disabled
     fieldset and without a form element, so the preview can submit nothing."""
     version = get_solution_version_for_designer(request.user, solution_uuid, number)
-    steps, problems = preview_steps(version.form_definition)
+    chosen = preview_options(request, version)
+    steps, problems = preview_steps(version, chosen)
     return render(
         request,
         f"{DESIGNER}preview.html",
@@ -276,8 +293,36 @@ def designer_preview(request: HttpRequest, solution_uuid: object, number: int) -
             "solution": version.solution,
             "problems": problems,
             "steps": steps,
+            "option_fields": option_fields(version, chosen),
         },
     )
+
+
+def preview_options(request: HttpRequest, version: SolutionVersion) -> dict[str, str]:
+    """The option values a preview is asked for (``?option-<key>=<value>``), each declared
+    option's default where none or an unknown one is asked for."""
+    return version.resolve_options(
+        {key: request.GET.get(f"option-{key}") for key in version.option_choices()}
+    )
+
+
+def option_fields(version: SolutionVersion, chosen: dict[str, str]) -> list[dict[str, Any]]:
+    """The preview's option choosers: label, HTML name and choices with the chosen one."""
+    return [
+        {
+            "name": f"option-{option['key']}",
+            "label": localized(option["label"]),
+            "choices": [
+                {
+                    "value": choice["value"],
+                    "label": localized(choice["label"]),
+                    "selected": chosen.get(option["key"]) == choice["value"],
+                }
+                for choice in option["choices"]
+            ],
+        }
+        for option in version.options or []
+    ]
 
 
 def _definition_refused(request: HttpRequest, error: DefinitionError) -> None:
@@ -506,7 +551,7 @@ def designer_scenarios(request: HttpRequest, solution_uuid: object, number: int)
     its designer promised."""
     version = get_solution_version_for_designer(request.user, solution_uuid, number)
     try:
-        results = run_scenarios(version.form_definition)
+        results = run_scenarios(version.form_definition, version.options)
         problems: list[str] = []
     except DefinitionError as broken:
         results, problems = [], broken.problems

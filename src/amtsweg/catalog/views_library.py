@@ -46,7 +46,7 @@ from amtsweg.catalog.versions import (
     switch_version,
     update_state,
 )
-from amtsweg.catalog.views import preview_steps
+from amtsweg.catalog.views import option_fields, preview_options, preview_steps
 from amtsweg.tenants.models import Municipality, Role
 from amtsweg.tenants.services import municipalities_for
 
@@ -111,11 +111,18 @@ def library_version(request: HttpRequest, solution_uuid: object, number: int) ->
 def library_preview(request: HttpRequest, solution_uuid: object, number: int) -> HttpResponse:
     _require_staff(request)
     version = get_library_version(solution_uuid, number)
-    steps, problems = preview_steps(version.form_definition)
+    chosen = preview_options(request, version)
+    steps, problems = preview_steps(version, chosen)
     return render(
         request,
         f"{LIBRARY}preview.html",
-        {"version": version, "solution": version.solution, "steps": steps, "problems": problems},
+        {
+            "version": version,
+            "solution": version.solution,
+            "steps": steps,
+            "problems": problems,
+            "option_fields": option_fields(version, chosen),
+        },
     )
 
 
@@ -308,7 +315,7 @@ def offering_detail(request: HttpRequest, offering_uuid: object) -> HttpResponse
 def offering_preview(request: HttpRequest, offering_uuid: object) -> HttpResponse:
     """The offering as a citizen will see it: its page and every step with the local hints."""
     offering = get_offering_for_admin(request.user, offering_uuid)
-    steps, problems = preview_steps(offering.solution_version.form_definition)
+    steps, problems = preview_steps(offering.solution_version, offering.option_values)
     for entry in steps:
         entry["hint"] = step_hint(offering, entry["step"]["key"])
     return render(

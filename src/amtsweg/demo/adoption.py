@@ -5,13 +5,16 @@
   version 1 and see "update available".
 - Sondernutzung: version 2 is a required legal update (new data-protection notice) with a
   deadline four weeks from the first demo load; Roßdorf switched, the others see the deadline.
-- Bewohnerparkausweis: Ober-Ramstadt forked it for its own parking zones (its own published
-  solution that records where it came from).
+- Bewohnerparkausweis: version 2 lets each adopter choose how the permit is handed out (option
+  ``ausgabe``, read by the form's conditions): Modautal sends it by post, so its applicants get
+  a delivery step; Roßdorf has it collected, so its applicants see a collection notice instead.
+  Darmstadt and the others still use version 1. Ober-Ramstadt forked it for its own parking
+  zones (its own published solution that records where it came from).
 - A few offerings carry local texts: opening hours, a contact block, a hint on a step, an IBAN.
 
 Idempotent like the rest of the demo: versions are created only when missing (published ones
-never change), offerings are switched only while they are still on version 1, the fork only
-when Ober-Ramstadt has none.
+never change), offerings are switched only while they are still on version 1 (an option is set only
+at that switch, so an admin's later choice stays), the fork only when Ober-Ramstadt has none.
 """
 
 import copy
@@ -25,6 +28,7 @@ from django.utils import timezone
 from amtsweg.catalog.adoption import fork_solution
 from amtsweg.catalog.models import Offering, Solution, SolutionVersion, VersionStatus
 from amtsweg.catalog.versions import switch_version
+from amtsweg.demo.forms.bewohnerparkausweis import DELIVERY_OPTION, with_delivery
 from amtsweg.demo.municipalities import DARMSTADT_AGS, OBER_RAMSTADT_AGS
 from amtsweg.tenants.models import Municipality
 
@@ -118,10 +122,31 @@ def _special_use_v2(first: SolutionVersion, operator: Any) -> SolutionVersion:
     )
 
 
-def _switch(offering: Offering, version: SolutionVersion, admin: Any) -> bool:
+def _parking_v2(first: SolutionVersion, operator: Any) -> SolutionVersion:
+    return _next_version(
+        first,
+        with_delivery(first.form_definition),
+        operator,
+        release_notes="Ausgabe je Kommune wählbar: Abholung im Bürgerbüro oder Versand per Post.",
+        options=[DELIVERY_OPTION],
+    )
+
+
+def _switch(
+    offering: Offering,
+    version: SolutionVersion,
+    admin: Any,
+    options: dict[str, str] | None = None,
+) -> bool:
+    """Move ``offering`` to ``version`` with the option values ``options``, unless it is there
+    already."""
     if offering.solution_version.number >= version.number:
         return False
-    switch_version(offering, version, actor=admin)
+    switched = switch_version(offering, version, actor=admin)
+    if options:
+        switched.option_values = {**switched.option_values, **options}
+        switched.local_settings_check(version)
+        switched.save(update_fields=["option_values"])
     return True
 
 
@@ -166,15 +191,18 @@ def load_adoption(
     }
     dog_v2 = _dog_tax_v2(versions["hundesteuer"], operator)
     special_v2 = _special_use_v2(versions["sondernutzung"], operator)
+    parking_v2 = _parking_v2(versions["bewohnerparkausweis"], operator)
     switched = 0
-    for ags, version, slug in (
-        (DARMSTADT_AGS, dog_v2, "hundesteuer"),
-        (MODAUTAL_AGS, dog_v2, "hundesteuer"),
-        (ROSSDORF_AGS, special_v2, "sondernutzung"),
+    for ags, version, slug, options in (
+        (DARMSTADT_AGS, dog_v2, "hundesteuer", None),
+        (MODAUTAL_AGS, dog_v2, "hundesteuer", None),
+        (ROSSDORF_AGS, special_v2, "sondernutzung", None),
+        (MODAUTAL_AGS, parking_v2, "bewohnerparkausweis", {"ausgabe": "post"}),
+        (ROSSDORF_AGS, parking_v2, "bewohnerparkausweis", {"ausgabe": "abholung"}),
     ):
         offering = Offering.objects.filter(municipality=municipalities[ags], slug=slug).first()
         if offering is not None and admins[ags] is not None:
-            switched += _switch(offering, version, admins[ags].user)
+            switched += _switch(offering, version, admins[ags].user, options)
     modautal_dog = Offering.objects.filter(
         municipality=municipalities[MODAUTAL_AGS], slug="hundesteuer"
     ).first()

@@ -68,7 +68,7 @@ def receipt_context(submission: Submission) -> dict[str, Any]:
         "service_name": service.name,
         "leika_key": service.leika_key,
         "solution_version": version,
-        "sections": summarize(version.form_definition, submission.data),
+        "sections": summarize(version.form_definition, submission.data, submission.form_options),
         "attachments": list(submission.attachments.all()),
         "embedded_name": DATA_FILE_NAME,
     }

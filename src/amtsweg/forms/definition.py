@@ -9,7 +9,9 @@ Logic is JsonLogic (see ``amtsweg.forms.logic``): ``visible_if`` on steps, group
 ``required_if`` on fields, ``value`` on computed fields, and ``rules`` on steps (cross-field
 checks: ``{"check": <logic>, "field": <key>, "message": <text>}``). Variables are dotted paths
 into the answers (``"owner.family_name"``); inside a repeatable group ``item.<key>`` names the
-current entry's answer.
+current entry's answer. ``$options.<key>`` names the value the offering chose for one of the
+configurable options its solution version declares (``SolutionVersion.options``), so a publisher
+can make steps and fields depend on an adopter's choice; ``$`` cannot start an answer key.
 """
 
 from collections.abc import Iterator
@@ -42,6 +44,8 @@ PREFILL_SOURCES: dict[str, set[str]] = {
     "bundid.address": {"address"},
 }
 GROUP = "group"
+#: The namespace of the offering's option values in the data conditions read.
+OPTIONS = "$options"
 LOGIC_KEYS = ("visible_if", "required_if", "value")
 
 
@@ -78,9 +82,13 @@ def walk(items: list[dict[str, Any]], prefix: str = "") -> Iterator[tuple[str, d
             yield from walk(item.get("fields", []), f"{path}.")
 
 
-def check_definition(definition: dict[str, Any]) -> None:
+def check_definition(
+    definition: dict[str, Any], options: list[dict[str, Any]] | None = None
+) -> None:
     """Raise ``DefinitionError`` listing every problem of a form definition, including logic
-    that reads unknown answers and logic with cycles (a rule whose output feeds its input)."""
+    that reads unknown answers or options the version does not declare (``options``: the
+    version's configurable options), and logic with cycles (a rule whose output feeds its
+    input)."""
     problems: list[str] = []
     if definition.get("schema_version") != SCHEMA_VERSION:
         problems.append(f"schema_version must be {SCHEMA_VERSION}.")
@@ -110,6 +118,7 @@ def check_definition(definition: dict[str, Any]) -> None:
                 problems.append(f"A rule of step {step.get('key')!r} has no message.")
     if not problems:
         problems.extend(_check_dependencies(steps, paths))
+        problems.extend(_check_options(steps, options or []))
     if problems:
         raise DefinitionError(problems)
 
@@ -124,6 +133,9 @@ def _check_items(
         path = f"{prefix}{key}"
         if not key or "." in str(key) or keys.count(key) > 1:
             problems.append(f"Key {path!r} is missing, contains a dot or is used twice.")
+            continue
+        if str(key).startswith("$"):
+            problems.append(f"Key {path!r} starts with “$”, which is kept for {OPTIONS}.")
             continue
         paths[path] = item
         problems.extend(_check_logic(item, repr(path)))
@@ -202,6 +214,7 @@ def _check_dependencies(
         for name in LOGIC_KEYS:
             if name in item:
                 needed |= {_schema_path(v, path) for v in logic.variables(item[name])}
+        needed = {variable for variable in needed if not _is_option(variable)}
         for variable in needed:
             if variable not in paths and not any(p.startswith(f"{variable}.") for p in paths):
                 problems.append(f"{path!r} reads the unknown answer {variable!r}.")
@@ -229,6 +242,44 @@ def _check_dependencies(
         if not state.get(node):
             visit(node, [node])
     return problems
+
+
+def _is_option(variable: str) -> bool:
+    return variable == OPTIONS or variable.startswith(f"{OPTIONS}.")
+
+
+def option_references(definition: dict[str, Any]) -> set[str]:
+    """The keys of the options the definition's logic reads (``$options.<key>``)."""
+    found: set[str] = set()
+    for step in definition.get("steps", []):
+        rules = [step.get(name) for name in LOGIC_KEYS if name in step]
+        rules += [rule.get("check") for rule in step.get("rules", [])]
+        rules += [
+            item[name]
+            for _path, item in walk(step.get("fields", []))
+            for name in LOGIC_KEYS
+            if name in item
+        ]
+        for rule in rules:
+            found |= {
+                variable[len(OPTIONS) + 1 :].split(".")[0]
+                for variable in logic.variables(rule)
+                if variable.startswith(f"{OPTIONS}.")
+            }
+    return found
+
+
+def _check_options(steps: list[dict[str, Any]], options: list[dict[str, Any]]) -> list[str]:
+    """Logic may read only the options the version declares: an undeclared one would be
+    missing in every offering, and its condition would silently never hold."""
+    declared = {option.get("key") for option in options if isinstance(option, dict)}
+    unknown = option_references({"steps": steps}) - declared
+    listed = ", ".join(sorted(str(key) for key in declared)) or "none"
+    return [
+        f"The logic reads the option {key!r} ({OPTIONS}.{key}), which this version does not "
+        f"declare (declared options: {listed})."
+        for key in sorted(unknown)
+    ]
 
 
 def field_kinds(definition: dict[str, Any]) -> dict[str, str]:

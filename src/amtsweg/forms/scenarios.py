@@ -11,6 +11,8 @@ Expectations: ``visible_steps``/``hidden_steps`` (step keys), ``visible``/``hidd
 (item paths such as ``dogs.0.certificate``), ``values`` (path → stored value, computed values
 included), ``valid`` (the answers as a whole pass the submit check) and ``errors`` (paths that
 must have an error at submit; others may too, since scenarios usually give few answers).
+A scenario may choose values for the version's configurable options (``"options": {"pickup":
+"post"}``); options it does not name take their declared defaults.
 
 The runner uses the engine's own functions (``visible_steps``, ``validate_step`` on the
 answers turned back into what a browser sends, ``validate_submission``), so a scenario checks
@@ -25,6 +27,7 @@ from amtsweg.forms import logic
 from amtsweg.forms.definition import check_definition, is_group
 from amtsweg.forms.validation import (
     COMPUTED,
+    default_options,
     is_visible,
     item_count,
     lenient_values,
@@ -32,6 +35,7 @@ from amtsweg.forms.validation import (
     validate_step,
     validate_submission,
     visible_steps,
+    with_options,
 )
 
 EXPECTATIONS = (
@@ -75,41 +79,50 @@ class _Outcome:
     problems: dict[str, str]
 
 
-def run_scenarios(definition: dict[str, Any]) -> list[ScenarioResult]:
-    """Run every scenario of ``definition`` (none: an empty list).
+def run_scenarios(
+    definition: dict[str, Any], options: list[dict[str, Any]] | None = None
+) -> list[ScenarioResult]:
+    """Run every scenario of ``definition`` (none: an empty list); ``options`` are the
+    version's configurable options, whose defaults apply where a scenario chooses none.
 
     Raises ``DefinitionError`` when the definition itself is broken, since its logic cannot be
     tested then; a malformed scenario is reported as a failed one.
     """
-    check_definition(definition)
+    check_definition(definition, options)
+    defaults = default_options(options)
     results = []
     for number, scenario in enumerate(definition.get("scenarios", []), start=1):
         name = scenario.get("name") if isinstance(scenario, dict) else None
         result = ScenarioResult(name=str(name or f"Scenario {number}"))
         try:
-            result.failures = _failures(definition, scenario)
+            result.failures = _failures(definition, scenario, defaults)
         except (logic.LogicError, TypeError, ValueError, KeyError, AttributeError) as error:
             result.failures = [f"the scenario could not be run: {error!r}"]
         results.append(result)
     return results
 
 
-def _failures(definition: dict[str, Any], scenario: Any) -> list[str]:
+def _failures(definition: dict[str, Any], scenario: Any, defaults: dict[str, Any]) -> list[str]:
     if not isinstance(scenario, dict) or not isinstance(scenario.get("answers"), dict):
         return ["the scenario has no answers (an object of answers is needed)"]
+    chosen = scenario.get("options", {})
+    if not isinstance(chosen, dict) or set(chosen) - set(defaults):
+        return ["the scenario's options must be an object of declared option keys"]
     expect = scenario.get("expect")
     if not isinstance(expect, dict) or not expect:
         return ["the scenario expects nothing"]
     failures = [f"unknown expectation {name!r}" for name in expect if name not in EXPECTATIONS]
-    outcome = _outcome(definition, scenario["answers"])
+    outcome = _outcome(definition, scenario["answers"], {**defaults, **chosen})
     for name in EXPECTATIONS:
         if name in expect:
             failures.extend(_CHECKS[name](outcome, expect[name]))
     return failures
 
 
-def _outcome(definition: dict[str, Any], answers: dict[str, Any]) -> _Outcome:
-    shown = visible_steps(definition, answers)
+def _outcome(
+    definition: dict[str, Any], answers: dict[str, Any], options: dict[str, Any]
+) -> _Outcome:
+    shown = visible_steps(definition, answers, options)
     steps = {step["key"]: step in shown for step in definition["steps"]}
     items: dict[str, _ItemState] = {}
     values: dict[str, Any] = {}
@@ -117,11 +130,11 @@ def _outcome(definition: dict[str, Any], answers: dict[str, Any]) -> _Outcome:
         fields = step.get("fields", [])
         raw = to_raw(fields, answers)
         # The same context the engine's step check uses for conditions.
-        context = {**answers, **lenient_values(fields, raw, "")}
+        context = with_options({**answers, **lenient_values(fields, raw, "")}, options)
         _walk(fields, raw, context, "", None, steps[step["key"]], items)
         if steps[step["key"]]:
-            values.update(validate_step(step, raw, answers).values)
-    return _Outcome(steps, items, values, validate_submission(definition, answers))
+            values.update(validate_step(step, raw, answers, options).values)
+    return _Outcome(steps, items, values, validate_submission(definition, answers, options))
 
 
 def _walk(

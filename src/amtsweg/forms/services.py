@@ -7,10 +7,12 @@ from amtsweg.forms import computed, field_types  # noqa: F401  (register the bui
 from amtsweg.forms.bound import BoundField, BoundGroup, BoundItem
 from amtsweg.forms.definition import (
     APPLICANT_ATTRIBUTES,
+    OPTIONS,
     PREFILL_SOURCES,
     SCHEMA_VERSION,
     DefinitionError,
     check_definition,
+    option_references,
     step_index,
     steps_of,
 )
@@ -24,16 +26,20 @@ from amtsweg.forms.validation import (
     bind_step,
     change_entries,
     clean_submission,
+    default_options,
+    hidden_by_options,
     item_count,
     summarize,
     validate_step,
     validate_submission,
     visible_steps,
+    with_options,
 )
 
 __all__ = [
     "APPLICANT_ATTRIBUTES",
     "ITEMS_SUFFIX",
+    "OPTIONS",
     "PREFILL_SOURCES",
     "SCHEMA_VERSION",
     "BoundField",
@@ -48,9 +54,12 @@ __all__ = [
     "check_definition",
     "clean_submission",
     "data_schema",
+    "default_options",
+    "hidden_by_options",
     "item_count",
     "lock_answers",
     "mark_locked",
+    "option_references",
     "run_scenarios",
     "step_index",
     "steps_of",
@@ -58,5 +67,6 @@ __all__ = [
     "validate_step",
     "validate_submission",
     "visible_steps",
+    "with_options",
     "with_prefill",
 ]

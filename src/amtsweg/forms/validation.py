@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from amtsweg.forms import logic
 from amtsweg.forms.bound import BoundField, BoundGroup, BoundItem
-from amtsweg.forms.definition import is_group, walk
+from amtsweg.forms.definition import OPTIONS, is_group, walk
 from amtsweg.forms.registry import FieldError, registry
 from amtsweg.forms.text import localized
 
@@ -44,24 +44,56 @@ def is_visible(item: dict[str, Any], context: dict[str, Any]) -> bool:
     return rule is None or logic.truthy(logic.evaluate(rule, context))
 
 
-def visible_steps(definition: dict[str, Any], data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The steps the applicant has to go through, given the answers so far."""
-    return [step for step in definition["steps"] if is_visible(step, data)]
+def with_options(data: dict[str, Any], options: dict[str, Any] | None) -> dict[str, Any]:
+    """The data conditions read: the answers plus the offering's chosen option values under
+    ``$options`` (a name no answer key can have), e.g. ``{"var": "$options.pickup"}``."""
+    return {**data, OPTIONS: dict(options or {})}
+
+
+def default_options(declared: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """Each declared configurable option with its default value: what a preview or a scenario
+    assumes until someone chooses otherwise."""
+    return {option["key"]: option.get("default") for option in declared or []}
+
+
+def hidden_by_options(item: dict[str, Any], options: dict[str, Any] | None) -> bool:
+    """Whether ``item``'s condition reads only option values and is false for ``options``:
+    then no applicant of such an offering ever sees it, whatever they answer (a preview leaves
+    it out; items whose condition reads answers stay in)."""
+    rule = item.get("visible_if")
+    names = logic.variables(rule) if rule is not None else set()
+    if not names or not all(n == OPTIONS or n.startswith(f"{OPTIONS}.") for n in names):
+        return False
+    return not is_visible(item, with_options({}, options))
+
+
+def visible_steps(
+    definition: dict[str, Any], data: dict[str, Any], options: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """The steps the applicant has to go through, given the answers so far and the
+    offering's option values."""
+    context = with_options(data, options)
+    return [step for step in definition["steps"] if is_visible(step, context)]
 
 
 def validate_step(
-    step: dict[str, Any], raw: dict[str, list[str]], data: dict[str, Any] | None = None
+    step: dict[str, Any],
+    raw: dict[str, list[str]],
+    data: dict[str, Any] | None = None,
+    options: dict[str, Any] | None = None,
 ) -> StepResult:
     """Check what the browser sent for one step (``raw``: HTML name → sent strings) in the
-    context of the answers of the other steps (``data``). Hidden items are neither validated
-    nor stored."""
+    context of the answers of the other steps (``data``) and the offering's option values
+    (``options``). Hidden items are neither validated nor stored."""
     data = data or {}
     items = step.get("fields", [])
     lenient = lenient_values(items, raw, "")
-    checker = _Checker(raw, {**data, **lenient}, {item["key"] for item in items})
+    checker = _Checker(
+        raw, with_options({**data, **lenient}, options), {item["key"] for item in items}
+    )
     bound, values = checker.items(items, "", None)
     messages: list[str] = []
-    answers = {**data, **values}
+    answers = with_options({**data, **values}, options)
     failed = {bound.name for bound in checker.errors}
     for rule in step.get("rules", []):
         # While an answer the rule reads is invalid (or missing but required), that field's
@@ -271,23 +303,26 @@ def to_raw(items: list[dict[str, Any]], values: dict[str, Any], prefix: str = ""
     return raw
 
 
-def bind_step(step: dict[str, Any], data: dict[str, Any]) -> list[BoundItem]:
+def bind_step(
+    step: dict[str, Any], data: dict[str, Any], options: dict[str, Any] | None = None
+) -> list[BoundItem]:
     """The step's items filled with the saved answers, without error messages."""
-    result = validate_step(step, to_raw(step.get("fields", []), data), data)
+    result = validate_step(step, to_raw(step.get("fields", []), data), data, options)
     for bound in result.errors:
         bound.error = ""
     return result.fields
 
 
 def clean_submission(
-    definition: dict[str, Any], data: dict[str, Any]
+    definition: dict[str, Any], data: dict[str, Any], options: dict[str, Any] | None = None
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Check a complete data set from outside (e.g. the API) and return it cleaned — values
-    normalised, computed values worked out — with its problems (HTML name → message)."""
+    normalised, computed values worked out — with its problems (HTML name → message).
+    ``options`` are the offering's option values the conditions read."""
     problems: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
-    for step in visible_steps(definition, data):
-        result = validate_step(step, to_raw(step.get("fields", []), data), data)
+    for step in visible_steps(definition, data, options):
+        result = validate_step(step, to_raw(step.get("fields", []), data), data, options)
         problems.update({bound.name: bound.error for bound in result.errors})
         problems.update({f"__rule_{step['key']}": message for message in result.messages})
         cleaned.update(result.values)
@@ -296,14 +331,16 @@ def clean_submission(
     return cleaned, problems
 
 
-def validate_submission(definition: dict[str, Any], data: dict[str, Any]) -> dict[str, str]:
+def validate_submission(
+    definition: dict[str, Any], data: dict[str, Any], options: dict[str, Any] | None = None
+) -> dict[str, str]:
     """Check a stored data set: HTML name of the item → problem (empty when valid).
 
     Re-parses every stored value, so data changed behind the form's back cannot slip through,
     and reports answers that belong to no visible item or differ from what the form makes of
     them (a tampered computed value, a wrongly typed answer).
     """
-    cleaned, problems = clean_submission(definition, data)
+    cleaned, problems = clean_submission(definition, data, options)
     for path in _unexpected(data, cleaned, ""):
         problems.setdefault(path, _("This answer does not belong to the form."))
     return problems
@@ -351,15 +388,19 @@ def _unexpected(data: Any, cleaned: Any, prefix: str) -> list[str]:
     return [] if data == cleaned else [prefix.rstrip(".")]
 
 
-def summarize(definition: dict[str, Any], data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The answers per visible step with their labels, for the summary page and the case view."""
+def summarize(
+    definition: dict[str, Any], data: dict[str, Any], options: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """The answers per visible step with their labels, for the summary page and the case view;
+    ``options`` are the option values the application was made with."""
+    context = with_options(data, options)
     return [
         {
             "key": step["key"],
             "title": localized(step["title"]),
-            "rows": _rows(step.get("fields", []), data, data, ""),
+            "rows": _rows(step.get("fields", []), data, context, ""),
         }
-        for step in visible_steps(definition, data)
+        for step in visible_steps(definition, data, options)
     ]
 
 

@@ -57,6 +57,15 @@ class Submission(models.Model):
         default=SubmissionStatus.DRAFT,
     )
     data = models.JSONField(_("data"), default=dict)
+    option_values = models.JSONField(
+        _("option values"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The offering's configurable options as they were at the submit; the form's "
+            "conditions read these, so the case renders as it was made. Empty for a draft."
+        ),
+    )
     completed_steps = models.JSONField(_("completed steps"), default=list)
     trust_level = models.CharField(
         _("trust level reached"),
@@ -152,6 +161,16 @@ class Submission(models.Model):
         if self.expires_at is not None:
             return self.expires_at
         return self.updated_at + timedelta(days=settings.AMTSWEG_DRAFT_DAYS)
+
+    @property
+    def form_options(self) -> dict[str, Any]:
+        """The option values the form's conditions read (``$options``): those recorded at the
+        submit, or for a draft (and a submission from before they were recorded) the
+        offering's current choices for this version."""
+        if self.option_values is not None:
+            return self.option_values
+        chosen = self.offering.option_values if self.offering_id else None
+        return self.solution_version.resolve_options(chosen)
 
     def is_expired(self, now: datetime | None = None) -> bool:
         """An expired draft counts as gone, even before the daily clean-up has deleted it."""

@@ -104,7 +104,7 @@ def save_step(draft: Submission, step_key: str, values: dict[str, Any]) -> None:
             raise ValueError("A submitted application cannot be changed.")
         data = {k: v for k, v in locked.data.items() if k not in _item_keys(step)}
         data.update(values)
-        visible = visible_steps(definition, data)
+        visible = visible_steps(definition, data, draft.form_options)
         hidden = [s for s in definition["steps"] if s not in visible]
         for hidden_step in hidden:
             data = {k: v for k, v in data.items() if k not in _item_keys(hidden_step)}
@@ -128,7 +128,9 @@ def missing_steps(draft: Submission) -> list[str]:
     done = set(draft.completed_steps)
     return [
         step["key"]
-        for step in visible_steps(draft.solution_version.form_definition, draft.data)
+        for step in visible_steps(
+            draft.solution_version.form_definition, draft.data, draft.form_options
+        )
         if step["key"] not in done
     ]
 
@@ -196,6 +198,7 @@ _SUBMIT_FIELDS = [
     "language",
     "applicant_name",
     "applicant_email",
+    "option_values",
     "updated_at",
 ]
 
@@ -203,7 +206,7 @@ _SUBMIT_FIELDS = [
 def _check(submission: Submission) -> None:
     """Raise SubmissionIncomplete unless the stored answers are complete and valid."""
     definition = submission.solution_version.form_definition
-    problems = validate_submission(definition, submission.data)
+    problems = validate_submission(definition, submission.data, submission.form_options)
     if missing := missing_steps(submission):
         problems.setdefault("__steps__", ", ".join(missing))
     if problems:
@@ -225,6 +228,7 @@ def _fill_in(submission: Submission, idempotency_key: str | None, language: str)
         part for part in (applicant.get("given_name"), applicant.get("family_name")) if part
     )[:200]
     submission.applicant_email = applicant.get("email", "")
+    submission.option_values = submission.form_options  # the case renders with these later
     return access_code
 
 
@@ -279,14 +283,16 @@ def submit_data(
     definition = offering.solution_version.form_definition
     if idempotency_key and (earlier := _submitted_with_key_for(offering, idempotency_key)):
         return Receipt(submission=earlier, access_code=None, created=False)
-    cleaned, problems = clean_submission(definition, data)
+    options = offering.solution_version.resolve_options(offering.option_values)
+    cleaned, problems = clean_submission(definition, data, options)
     if problems:
         raise SubmissionIncomplete(problems)
     submission = Submission(
         offering=offering,
         solution_version=offering.solution_version,
         data=cleaned,
-        completed_steps=[step["key"] for step in visible_steps(definition, cleaned)],
+        option_values=options,
+        completed_steps=[step["key"] for step in visible_steps(definition, cleaned, options)],
     )
     access_code = _fill_in(submission, idempotency_key, language)
     try:

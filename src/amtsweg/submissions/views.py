@@ -81,7 +81,7 @@ def _prefill(request: HttpRequest, draft: Submission) -> Prefill:
 
 
 def _journey_context(draft: Submission, current: int | None) -> dict[str, object]:
-    steps = visible_steps(draft.solution_version.form_definition, draft.data)
+    steps = visible_steps(draft.solution_version.form_definition, draft.data, draft.form_options)
     return {
         "draft": draft,
         "offering": draft.offering,
@@ -102,7 +102,7 @@ def step(request: HttpRequest, draft_uuid: object, step_key: str) -> HttpRespons
     definition = draft.solution_version.form_definition
     if step_index(definition, step_key) is None:
         raise Http404(_("This form has no such step."))
-    steps = visible_steps(definition, draft.data)
+    steps = visible_steps(definition, draft.data, draft.form_options)
     keys = [s["key"] for s in steps]
     if step_key not in keys:  # a step the answers so far have made unnecessary
         return redirect("submissions:summary", draft_uuid=draft.uuid)
@@ -124,14 +124,14 @@ def step(request: HttpRequest, draft_uuid: object, step_key: str) -> HttpRespons
         lock_answers(current, raw, prefill.values, prefill.lockable)  # the identity's only
         receive_uploads(draft, current, raw, request.FILES)  # before "remove entry" renumbers
         entry_action = change_entries(current, raw, request.POST)
-        result = validate_step(current, raw, draft.data)
+        result = validate_step(current, raw, draft.data, draft.form_options)
         if entry_action:  # "add another" / "remove": show the step again, check nothing yet
             fields = result.fields
             for bound in result.errors:
                 bound.error = ""
         elif result.is_valid:
             save_step(draft, current["key"], result.values)
-            following = visible_steps(definition, draft.data)
+            following = visible_steps(definition, draft.data, draft.form_options)
             after = [s["key"] for s in following]
             position = after.index(current["key"]) + 1 if current["key"] in after else len(after)
             if return_to_summary or position >= len(after):
@@ -141,7 +141,7 @@ def step(request: HttpRequest, draft_uuid: object, step_key: str) -> HttpRespons
             fields, errors, messages = result.fields, result.errors, result.messages
     else:
         shown = with_prefill(current, draft.data, prefill.values, prefill.lockable)
-        fields = bind_step(current, shown)
+        fields = bind_step(current, shown, draft.form_options)
     mark_locked(fields, current, prefill.values, prefill.lockable)
 
     context = _journey_context(draft, index)
@@ -184,7 +184,7 @@ def validate_field(request: HttpRequest, draft_uuid: object, step_key: str) -> H
     if _needs_login(request, draft):
         return HttpResponse(status=403)
     definition = draft.solution_version.form_definition
-    steps = visible_steps(definition, draft.data)
+    steps = visible_steps(definition, draft.data, draft.form_options)
     current = next((s for s in steps if s["key"] == step_key), None)
     if current is None:
         raise Http404(_("This form has no such step."))
@@ -192,7 +192,7 @@ def validate_field(request: HttpRequest, draft_uuid: object, step_key: str) -> H
     raw = {name: request.POST.getlist(name) for name in request.POST if name != "_field"}
     lock_answers(current, raw, prefill.values, prefill.lockable)
     receive_uploads(draft, current, raw, MultiValueDict())  # files only as stored, none new
-    result = validate_step(current, raw, draft.data)
+    result = validate_step(current, raw, draft.data, draft.form_options)
     mark_locked(result.fields, current, prefill.values, prefill.lockable)
     field = _find_field(result.fields, request.POST.get("_field", ""))
     if field is None:
@@ -229,10 +229,10 @@ def summary(request: HttpRequest, draft_uuid: object) -> HttpResponse:
     context = _journey_context(draft, None)
     context.update(
         {
-            "sections": summarize(definition, draft.data),
+            "sections": summarize(definition, draft.data, draft.form_options),
             "missing_steps": [
                 s
-                for s in visible_steps(definition, draft.data)
+                for s in visible_steps(definition, draft.data, draft.form_options)
                 if s["key"] in missing_steps(draft)
             ],
             "problems": problems,
@@ -287,7 +287,12 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
 def _continue_url(draft: Submission, step_key: str = "") -> str:
     """Where the applicant goes on: the step they came from, else the first step they have not
     completed, else the summary."""
-    visible = [s["key"] for s in visible_steps(draft.solution_version.form_definition, draft.data)]
+    visible = [
+        s["key"]
+        for s in visible_steps(
+            draft.solution_version.form_definition, draft.data, draft.form_options
+        )
+    ]
     if step_key in visible:
         return reverse("submissions:step", args=[draft.uuid, step_key])
     if missing := missing_steps(draft):

@@ -4,6 +4,7 @@ Invented for the demo. Only people whose main residence lies in a residents' par
 permit, for one vehicle they own or may use permanently.
 """
 
+import copy
 import datetime
 from typing import Any
 
@@ -122,3 +123,60 @@ DEFINITION["scenarios"] = [
         "expect": {"valid": True, "visible": ["use_right"]},
     },
 ]
+
+
+# Version 2 (amtsweg.demo.adoption): each adopting municipality chooses how the permit reaches
+# the applicant. With "post" the form asks where to send it; with "abholung" it tells the
+# applicant to collect it. The conditions read the offering's choice as ``$options.ausgabe``.
+DELIVERY_OPTION: dict[str, Any] = {
+    "key": "ausgabe",
+    "label": hint("Ausgabe des Parkausweises", "How the permit is handed out"),
+    "choices": [
+        option("abholung", "Abholung im Bürgerbüro", "Collected at the citizens' office"),
+        option("post", "Versand per Post", "Sent by post"),
+    ],
+    "default": "abholung",
+}
+BY_POST = {"==": [{"var": "$options.ausgabe"}, "post"]}
+DELIVERY_STEP = step("versand", "Versand per Post", "Delivery by post", [
+    field("yesno", "send_to_home", "An Ihre gemeldete Anschrift senden?",
+          "Send it to your registered address?"),
+    field("textarea", "postal_address", "Versandanschrift", "Postal address", required=False,
+          max_length=300, visible_if={"==": [{"var": "send_to_home"}, False]},
+          required_if={"==": [{"var": "send_to_home"}, False]}),
+])  # fmt: skip
+DELIVERY_STEP["visible_if"] = BY_POST
+PICKUP_NOTICE = {
+    **notice("pickup_notice", ("Abholung", "Collection"), (
+        "Sie holen den Parkausweis im Bürgerbüro ab. Bringen Sie Ihren Personalausweis mit.",
+        "You collect the permit at the citizens' office. Bring your identity card.")),
+    "visible_if": {"==": [{"var": "$options.ausgabe"}, "abholung"]},
+}  # fmt: skip
+DELIVERY_SCENARIOS = [
+    {
+        "name": "Kommune versendet per Post: Versandschritt, Anschrift gefragt",
+        "options": {"ausgabe": "post"},
+        "answers": {"send_to_home": False},
+        "expect": {
+            "visible_steps": ["versand"],
+            "hidden": ["pickup_notice"],
+            "required": ["postal_address"],
+        },
+    },
+    {
+        "name": "Kommune lässt abholen: kein Versandschritt, Abholhinweis",
+        "answers": {},
+        "expect": {"hidden_steps": ["versand"], "visible": ["pickup_notice"]},
+    },
+]
+
+
+def with_delivery(definition: dict[str, Any]) -> dict[str, Any]:
+    """Version 2's form: ``definition`` with the delivery step and the collection notice."""
+    steps = [s for s in copy.deepcopy(definition["steps"]) if s["key"] != "versand"]
+    validity = next(s for s in steps if s["key"] == "gueltigkeit")
+    validity["fields"] = [f for f in validity["fields"] if f["key"] != "pickup_notice"]
+    validity["fields"].append(copy.deepcopy(PICKUP_NOTICE))
+    steps.append(copy.deepcopy(DELIVERY_STEP))
+    scenarios = [s for s in definition.get("scenarios", []) if "options" not in s]
+    return {**definition, "steps": steps, "scenarios": scenarios + DELIVERY_SCENARIOS}

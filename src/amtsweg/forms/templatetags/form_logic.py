@@ -10,8 +10,13 @@ register = template.Library()
 
 
 @register.simple_tag
-def form_logic_data(definition: dict[str, Any], answers: dict[str, Any]) -> SafeString:
-    """The saved answers and field types the browser's logic script needs, as JSON blocks."""
-    return json_script(answers, "form-answers") + json_script(
-        field_kinds(definition), "form-kinds"
+def form_logic_data(
+    definition: dict[str, Any], answers: dict[str, Any], options: dict[str, Any] | None = None
+) -> SafeString:
+    """The saved answers, field types and the offering's option values (read by conditions
+    as ``$options``) the browser's logic script needs, as JSON blocks."""
+    return (
+        json_script(answers, "form-answers")
+        + json_script(field_kinds(definition), "form-kinds")
+        + json_script(options or {}, "form-options")
     )

@@ -124,6 +124,8 @@
       return value && typeof value === "object" ? Object.keys(value).length : (value ? String(value).length : 0);
     });
     var saved = readJson("form-answers", {});
+    // The offering's configurable options, read by conditions as {"var": "$options.<key>"}.
+    saved["$options"] = readJson("form-options", {});
     var kinds = readJson("form-kinds", {});
     var refresh = function () { update(form, saved, kinds); };
     form.addEventListener("input", refresh);
