@@ -4,13 +4,17 @@ offering's values, a submission keeps the values it was made with, and a definit
 only options its version declares."""
 
 import io
+import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from jsonschema import Draft202012Validator
 from pypdf import PdfReader
 
+import amtsweg.forms
 from amtsweg.catalog.models import Offering, SolutionVersion
 from amtsweg.catalog.views import preview_steps
 from amtsweg.documents.receipts import render_receipt
@@ -50,6 +54,13 @@ PICKUP = [
     }
 ]
 ADDRESS = "Postfach 12, 64397 Modautal"
+SCHEMA_VALIDATOR = Draft202012Validator(
+    json.loads(
+        (
+            Path(amtsweg.forms.__file__).parent / "schema" / "form-definition.schema.json"
+        ).read_text()
+    )
+)
 
 
 def with_delivery() -> dict[str, Any]:
@@ -315,3 +326,13 @@ def test_demo_cluster_members_choose_differently_for_the_same_version():
     load_demo()  # idempotent: the choices stay
     post.refresh_from_db()
     assert post.option_values == {"ausgabe": "post"}
+
+
+def test_the_format_schema_describes_option_conditions_and_scenario_options():
+    from amtsweg.demo.forms.bewohnerparkausweis import DEFINITION, with_delivery
+
+    definition = with_delivery(DEFINITION)  # the demo's version 2: a step and a notice on options
+    assert SCHEMA_VALIDATOR.is_valid(definition)
+    assert any("options" in scenario for scenario in definition["scenarios"])
+    broken = {**definition, "scenarios": [{**definition["scenarios"][0], "options": ["post"]}]}
+    assert not SCHEMA_VALIDATOR.is_valid(broken)
