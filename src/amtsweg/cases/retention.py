@@ -105,6 +105,9 @@ def delete_personal_data(case_id: int, now: datetime) -> dict[str, Any] | None:
         # A decision's reasoning and conditions speak of the applicant; outcome, fee and date
         # stay as the record of what was decided (its PDF went with the documents above).
         decision_texts = Decision.objects.filter(case=case).update(reasoning="", conditions="")
+        # A paper step's note is the clerk's free text ("Frau M. brought her passport"); the
+        # step stays, so the dashboard still counts the case as not paper-free.
+        paper_notes = case.paper_steps.exclude(note="").update(note="")
         case.search_text = reference.casefold()
         case.personal_data_deleted_at = now
         case.save(update_fields=["search_text", "personal_data_deleted_at", "updated_at"])
@@ -115,6 +118,7 @@ def delete_personal_data(case_id: int, now: datetime) -> dict[str, Any] | None:
             "status_comments": comments,
             "extension_reasons": reasons,
             "decision_texts": decision_texts,
+            "paper_step_notes": paper_notes,
             "messages_and_files": messages,
             "documents": documents,
             "applicant_identity": True,
