@@ -93,3 +93,30 @@ def test_a_plain_utf8_svg_with_a_bom_and_an_internal_reference_is_still_accepted
         '<animateTransform attributeName="transform" type="rotate" to="10"/>'
     )
     validate_logo(SimpleUploadedFile("wappen.svg", "\ufeff".encode() + drawing.encode()))
+
+
+def test_no_decision_draft_is_kept_on_a_finished_case(darmstadt_case, darmstadt_clerk):
+    """After a withdrawal (or closing) no decision can be issued, so none may be written: a
+    draft there would bring the applicant's data back to a finished case."""
+    from amtsweg.cases.decisions import save_decision_draft
+    from amtsweg.cases.models import Decision
+    from amtsweg.cases.services import TransitionRefused, withdraw_case
+
+    withdraw_case(darmstadt_case)
+
+    with translation.override("en"), pytest.raises(TransitionRefused) as refused:
+        save_decision_draft(darmstadt_case, actor=darmstadt_clerk, reasoning="Frau Mustermann")
+    assert "finished" in str(refused.value)
+    assert not Decision.objects.filter(case=darmstadt_case).exists()
+
+
+def test_a_logo_missing_from_the_storage_is_a_404_not_a_server_error(client, darmstadt):
+    from django.urls import reverse
+
+    from amtsweg.tenants.models import Municipality
+
+    Municipality.objects.filter(pk=darmstadt.pk).update(logo="municipality-logos/gone.svg")
+
+    response = client.get(reverse("tenants:logo", args=[darmstadt.slug]))
+
+    assert response.status_code == 404

@@ -119,6 +119,10 @@ def save_decision_draft(
         raise TransitionRefused(_("The fee cannot be negative."))
     with transaction.atomic():
         locked = locked_case(case)
+        if not locked.is_open:
+            raise TransitionRefused(
+                _("This case is finished (closed or withdrawn); no decision can be written.")
+            )
         if Decision.objects.filter(case=locked, state=DecisionState.ISSUED).exists():
             raise TransitionRefused(_("A decision on this case has already been issued."))
         draft, _created = Decision.objects.update_or_create(

@@ -1,5 +1,7 @@
 """Citizen portal: find one's municipality by name or postcode; the municipality's logo."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -12,6 +14,8 @@ from amtsweg.tenants.forms import AppearanceForm
 from amtsweg.tenants.logos import CONTENT_TYPES, logo_suffix
 from amtsweg.tenants.models import Municipality, Role
 from amtsweg.tenants.services import municipalities_for, search_municipalities
+
+logger = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 100
 
@@ -32,7 +36,12 @@ def municipality_logo(request: HttpRequest, municipality_slug: str) -> FileRespo
     content_type = CONTENT_TYPES.get(logo_suffix(municipality.logo.name or ""))
     if not municipality.logo or content_type is None:
         raise Http404("This municipality has no logo.")
-    response = FileResponse(municipality.logo.open("rb"), content_type=content_type)
+    try:
+        content = municipality.logo.open("rb")
+    except FileNotFoundError:
+        logger.error("The logo of %s is missing from the storage", municipality.slug)
+        raise Http404("This municipality's logo is missing from the storage.") from None
+    response = FileResponse(content, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     return response
