@@ -9,9 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from amtsweg.catalog.library import LibraryFilter, search_library
-from amtsweg.catalog.models import SolutionVersion
-from amtsweg.tenants.models import Municipality
+from amtsweg.catalog.models import Solution, SolutionVersion
+from amtsweg.tenants.models import Municipality, Role
 from tests.factories import (
+    MembershipFactory,
     MunicipalityFactory,
     OfferingFactory,
     ServiceFactory,
@@ -157,3 +158,31 @@ def test_only_staff_of_a_municipality_may_read(client, shelf):
     assert client.get(LIBRARY).status_code == 302  # to the login
     login_staff(client, UserFactory(username="nobody"))
     assert client.get(LIBRARY).status_code == 403
+
+
+@pytest.mark.parametrize("against", ["1" * 5000, "²", "abc", "-1", "9999999999"])
+def test_diff_against_a_bad_version_number_is_not_found(client, shelf, darmstadt_clerk, against):
+    """``?gegen=`` beyond Python's int digit limit, a digit int() refuses, or text: 404, not
+    a server error."""
+    login_staff(client, darmstadt_clerk)
+    dog = shelf["dog"]
+    SolutionVersionFactory(solution=dog.solution, number=2)
+    url = reverse("library:diff", args=[dog.solution.uuid, 2])
+    assert client.get(url, {"gegen": "1"}).status_code == 200
+    assert client.get(url, {"gegen": against}).status_code == 404
+
+
+def test_fork_for_a_municipality_the_user_does_not_design_for_is_refused(
+    client, shelf, darmstadt, modautal
+):
+    """A Modautal designer naming Darmstadt gets a refusal, not a fork for Modautal."""
+    user = UserFactory(username="mod.designer")
+    MembershipFactory(user=user, municipality=modautal, role=Role.DESIGNER)
+    login_staff(client, user)
+    dog = shelf["dog"]
+    before = Solution.objects.count()
+    response = client.post(
+        reverse("library:fork", args=[dog.solution.uuid, 1]), {"fuer": darmstadt.ags}
+    )
+    assert response.status_code == 403
+    assert Solution.objects.count() == before

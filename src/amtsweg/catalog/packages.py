@@ -10,6 +10,14 @@ ships with the code and describes the format for other tools.
 Importing refuses, with a message that says why, and writes nothing: a file that is too large,
 not JSON, does not match the schema, fails the checksum, holds a form or workflow this
 installation cannot run, or a version that is here already.
+
+The importing municipality becomes the publisher of the imported copy (the provenance still
+names the original publisher, for display), so nobody can publish here in another
+municipality's name. A new version joins an imported solution only when the importer is its
+publisher here. An imported version goes into review, and another designer or admin of the
+importer approves it (four eyes), unless the operator's command says ``--publish``. A required
+update's deadline in the file is not taken over: whether adopters here must switch is the local
+publisher's decision; the file's deadline and reason stay in the version's provenance.
 """
 
 import hashlib
@@ -49,6 +57,8 @@ VERSION_FIELDS = (
     "options",
     "required_reason",
 )
+#: What an import takes over; a required update's reason is the local publisher's to give.
+LOCAL_FIELDS = tuple(name for name in VERSION_FIELDS if name != "required_reason")
 SERVICE_FIELDS = ("name", "description", "ozg_id", "legal_basis", "themenfeld", "lebenslage")
 
 
@@ -146,7 +156,7 @@ def read_package(data: bytes) -> dict[str, Any]:
         )
     try:
         package = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # also a number beyond Python's int digit limit
         raise PackageRefused(_("The file is damaged: it is not valid JSON text.")) from None
     errors = sorted(_validator().iter_errors(package), key=lambda error: list(error.path))
     if errors:
@@ -177,23 +187,6 @@ class ImportedPackage:
     created_solution: bool
 
 
-def _publisher(content: dict[str, Any], importer: Municipality | None) -> Municipality:
-    """The local publisher: the original one when it is a municipality of this installation,
-    otherwise the importing municipality, which looks after the imported solution here."""
-    original = Municipality.objects.filter(ags=content["provenance"]["publisher"]["ags"]).first()
-    if original is not None:
-        return original
-    if importer is None:
-        raise PackageRefused(
-            _(
-                "The publisher (AGS %(ags)s) is not a municipality of this installation; name "
-                "the municipality that looks after the imported solution."
-            )
-            % {"ags": content["provenance"]["publisher"]["ags"]}
-        )
-    return importer
-
-
 def _service(content: dict[str, Any]) -> Service:
     data = content["service"]
     service = Service.objects.filter(leika_key=data["leika_key"]).first()
@@ -212,6 +205,14 @@ def _solution(content: dict[str, Any], publisher: Municipality) -> tuple[Solutio
         if not solution.provenance:
             raise PackageRefused(
                 _("This installation is where the solution was published; nothing to import.")
+            )
+        if solution.publisher_id != publisher.pk:
+            raise PackageRefused(
+                _(
+                    "“%(name)s” was imported here by %(publisher)s; only %(publisher)s can "
+                    "import its new versions."
+                )
+                % {"name": solution.name, "publisher": solution.publisher}
             )
         return solution, False
     slug, number = data["slug"], 2
@@ -239,21 +240,38 @@ def _decimal(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
+def _provenance(content: dict[str, Any]) -> dict[str, Any]:
+    """The version's provenance: the file's, its checksum, and a required update's deadline
+    the original publisher set (kept for information, not in force here)."""
+    spec = content["version"]
+    provenance = content["provenance"] | {"checksum": checksum(content)}
+    if spec.get("required_by"):
+        provenance["required_by_origin"] = {
+            "required_by": spec["required_by"],
+            "reason": spec.get("required_reason", ""),
+        }
+    return provenance
+
+
 def import_package(
     data: bytes,
     *,
-    importer: Municipality | None = None,
+    importer: Municipality,
     actor: AbstractBaseUser | None = None,
+    publish: bool = False,
 ) -> ImportedPackage:
-    """Import a package as a published version, keeping its provenance (see module docstring).
+    """Import a package as a version in review (or, with ``publish``, published) of a solution
+    whose publisher here is ``importer``, keeping its provenance (see module docstring).
 
     ``importer`` is the municipality importing it (from the back office: the designer's own;
-    from the command line: the one named); ``actor`` is checked to design there when given.
+    from the command line: the one the operator names); ``actor`` is checked to design there
+    when given, and then ``publish`` is refused: the four-eyes review is not skipped in the
+    back office.
     """
     from amtsweg.cases.services import check_workflow
     from amtsweg.catalog.services import definition_problems
 
-    if actor is not None and (importer is None or not has_role(actor, importer, DESIGNING_ROLES)):
+    if actor is not None and (not has_role(actor, importer, DESIGNING_ROLES) or publish):
         raise PermissionDenied(_("Only a service designer of the municipality may import."))
     content = read_package(data)
     spec = content["version"]
@@ -266,8 +284,7 @@ def import_package(
             % {"problems": " ".join(problems[:5])}
         )
     with transaction.atomic():
-        publisher = _publisher(content, importer)
-        solution, created = _solution(content, publisher)
+        solution, created = _solution(content, importer)
         if SolutionVersion.objects.filter(solution=solution, number=spec["number"]).exists():
             raise PackageRefused(
                 _("Version %(number)d of “%(name)s” has been imported already.")
@@ -280,9 +297,10 @@ def import_package(
             fee=_decimal(spec.get("fee")),
             fee_min=_decimal(spec.get("fee_min")),
             fee_max=_decimal(spec.get("fee_max")),
-            required_by=spec.get("required_by"),
-            provenance=content["provenance"] | {"checksum": checksum(content)},
-            **{name: spec[name] for name in VERSION_FIELDS if name in spec},
+            provenance=_provenance(content),
+            status=VersionStatus.REVIEW,
+            review_requested_by=actor,
+            **{name: spec[name] for name in LOCAL_FIELDS if name in spec},
         )
         try:
             version.full_clean()
@@ -292,18 +310,20 @@ def import_package(
                 % {"problems": " ".join(invalid.messages[:5])}
             ) from None
         version.save()
-        version.publish()
+        if publish:
+            version.publish()
         record_event(
             "solution_version.imported",
             version,
             actor=actor,
             actor_label="" if actor else "import_solution command",
-            chain=publisher.ags,
+            chain=importer.ags,
             data={
                 "solution": str(solution.uuid),
                 "number": version.number,
                 "installation": content["provenance"]["installation"],
                 "checksum": checksum(content),
+                "status": version.status,
             },
         )
     return ImportedPackage(version=version, created_solution=created)

@@ -466,10 +466,17 @@ def designer_import_package(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Version %(number)d of “%(name)s” was imported.")
-                % {"number": done.version.number, "name": done.version.solution.name},
+                _(
+                    "Version %(number)d of “%(name)s” was imported; another designer or admin "
+                    "of %(publisher)s reviews and publishes it."
+                )
+                % {
+                    "number": done.version.number,
+                    "name": done.version.solution.name,
+                    "publisher": done.version.solution.publisher,
+                },
             )
-            return redirect("library:version", done.version.solution.uuid, done.version.number)
+            return redirect("designer:version", done.version.solution.uuid, done.version.number)
     return render(
         request,
         f"{DESIGNER}import_package.html",

@@ -5,11 +5,13 @@ Library pages show published versions only (public material, meant to be reused)
 pages reach an offering only through ``get_offering_for_admin`` (404 for anyone else).
 """
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -133,11 +135,12 @@ def library_diff(request: HttpRequest, solution_uuid: object, number: int) -> Ht
     _require_staff(request)
     version = get_library_version(solution_uuid, number)
     against = request.GET.get("gegen", "")
-    previous = (
-        get_library_version(solution_uuid, int(against))
-        if against.isdigit()
-        else previous_published(version)
-    )
+    if not against:
+        previous = previous_published(version)
+    elif re.fullmatch(r"[0-9]{1,9}", against):
+        previous = get_library_version(solution_uuid, int(against))
+    else:
+        raise Http404(_("No such published solution version."))
     return render(
         request,
         "catalog/backoffice/diff.html",
@@ -224,8 +227,14 @@ def fork(request: HttpRequest, solution_uuid: object, number: int) -> HttpRespon
     """A new solution of the user's municipality, starting as a copy of this version."""
     version = get_library_version(solution_uuid, number)
     mine = designing_municipalities(request.user)
-    municipality = mine.filter(ags=request.POST.get("fuer", "")).first() or mine.first()
+    wanted = request.POST.get("fuer", "")
+    municipality = mine.filter(ags=wanted).first() if wanted else mine.first()
     if municipality is None:
+        if wanted and mine.exists():
+            raise PermissionDenied(
+                _("You are not a designer or admin of the municipality with AGS %(ags)s.")
+                % {"ags": wanted[:12]}
+            )
         raise PermissionDenied(_("Only a designer or admin may fork a solution."))
     solution = fork_solution(version, municipality, actor=request.user)
     messages.success(
