@@ -9,6 +9,7 @@ Screenshots go to ``artifacts/screenshots/`` (gitignored); docs/screenshots/ hol
 committed selection.
 """
 
+import faulthandler
 import io
 import os
 import shutil
@@ -21,6 +22,9 @@ from django.core.management import call_command
 
 from tests.e2e.browsing import AXE_JS, DESKTOP, SCREENSHOTS
 from tests.saml_flow import saml_settings, saml_var_dir  # noqa: F401 (fixtures)
+
+# The longest browser test takes about 15 s; four minutes means it hangs.
+HANG_LIMIT_SECONDS = 240
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -122,3 +126,12 @@ def second_page(browser: Any) -> Iterator[Any]:
     page = new_page(browser)
     yield page
     page.context.close()
+
+
+@pytest.fixture(autouse=True)
+def _hang_guard() -> Iterator[None]:
+    """End the run with every thread's stack when a browser test hangs (a lost page event, a
+    stuck live-server thread), instead of holding CI until its time limit."""
+    faulthandler.dump_traceback_later(HANG_LIMIT_SECONDS, exit=True)
+    yield
+    faulthandler.cancel_dump_traceback_later()
