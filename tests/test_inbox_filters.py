@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from amtsweg.cases.inbox import FINAL_COUNT_DAYS
 from amtsweg.cases.models import Case, CaseStatus
 from amtsweg.cases.services import assign_case, change_case_status, claim_case
 from amtsweg.submissions.services import submit_application
@@ -62,7 +63,7 @@ def test_filter_by_status_and_counts_ignore_the_status_filter(
     counts = {value: count for value, _label, count in response.context["status_counts"]}
     assert counts[CaseStatus.RECEIVED] == 2
     assert counts[CaseStatus.IN_REVIEW] == 1
-    assert response.context["total"] == 3
+    assert response.context["open_total"] == 3
     assert {ref(second), ref(third)} == shown(
         logged_in.get(inbox_url, {"status": CaseStatus.RECEIVED})
     )
@@ -116,9 +117,14 @@ def test_pagination_keeps_the_filters(logged_in, inbox_url, offering, monkeypatc
     for _ in range(3):
         new_case(offering)
     response = logged_in.get(inbox_url, {"assignee": "none", "sort": "received"})
-    assert response.context["page"].paginator.num_pages == 2
+    assert response.context["page"].has_next
     assert "assignee=none&amp;sort=received&amp;page=2" in response.content.decode()
-    assert len(logged_in.get(inbox_url, {"assignee": "none", "page": "2"}).context["page"]) == 1
+    second = logged_in.get(inbox_url, {"assignee": "none", "page": "2"}).context["page"]
+    assert len(second) == 1
+    assert not second.has_next
+    assert second.has_previous
+    # Not a page number: the first page, as before.
+    assert logged_in.get(inbox_url, {"page": "zwei"}).context["page"].number == 1
 
 
 @pytest.mark.parametrize(
@@ -161,3 +167,30 @@ def test_query_count_is_the_same_for_3_and_30_cases(
         if number % 3 == 0:
             claim_case(case, actor=darmstadt_clerk)
     assert queries() == few
+
+
+def test_final_statuses_are_counted_over_the_last_30_days_open_ones_in_full(
+    logged_in, inbox_url, offering
+):
+    """ADR 0007: a case closed long ago is not counted (but listed); open cases always are."""
+    old_open, recent, long_ago = new_case(offering), new_case(offering), new_case(offering)
+    Case.objects.filter(pk=old_open.pk).update(created_at=timezone.now() - timedelta(days=900))
+    now = timezone.now()
+    Case.objects.filter(pk=recent.pk).update(
+        status=CaseStatus.CLOSED, closed_at=now - timedelta(days=FINAL_COUNT_DAYS - 1)
+    )
+    Case.objects.filter(pk=long_ago.pk).update(
+        status=CaseStatus.CLOSED, closed_at=now - timedelta(days=FINAL_COUNT_DAYS, minutes=1)
+    )
+    response = logged_in.get(inbox_url)
+    counts = {value: count for value, _label, count in response.context["status_counts"]}
+    assert counts[CaseStatus.CLOSED] == 1
+    assert counts[CaseStatus.RECEIVED] == 1
+    assert response.context["open_total"] == 1
+    html = response.content.decode()
+    assert "1*" in html
+    assert "30" in html.split('id="counts-note"')[1].split("</p>")[0]
+    assert shown(logged_in.get(inbox_url, {"status": CaseStatus.CLOSED})) == {
+        ref(recent),
+        ref(long_ago),
+    }

@@ -118,6 +118,18 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["municipality", "-created_at"], name="case_inbox_idx"),
             models.Index(fields=["municipality", "status"], name="case_status_idx"),
+            # The inbox's counts per status (ADR 0007): open cases, then the recently finished.
+            models.Index(
+                fields=["municipality", "status"],
+                condition=models.Q(closed_at__isnull=True),
+                name="case_open_status_idx",
+            ),
+            models.Index(
+                fields=["municipality", "closed_at"],
+                include=["status"],
+                condition=models.Q(closed_at__isnull=False),
+                name="case_finished_idx",
+            ),
             models.Index(fields=["municipality", "deadline"], name="case_deadline_idx"),
             models.Index(fields=["delete_personal_data_after"], name="case_retention_idx"),
             models.Index(

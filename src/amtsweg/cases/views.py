@@ -35,7 +35,13 @@ from amtsweg.cases.forms import (
     MessageForm,
     StatusChangeForm,
 )
-from amtsweg.cases.inbox import clerks_of, offerings_in, statuses_in
+from amtsweg.cases.inbox import (
+    FINAL_COUNT_DAYS,
+    clerks_of,
+    inbox_statuses,
+    offerings_in,
+    page_of,
+)
 from amtsweg.cases.mailbox import (
     can_request_follow_up,
     get_message_attachment,
@@ -95,7 +101,7 @@ def inbox_page(request: HttpRequest, municipality_slug: str) -> HttpResponse:
     """The inbox with its filters; invalid filter values are shown as form errors (400) and
     left out of the query, so a bad bookmark still shows a page."""
     municipality = get_inbox_municipality(request.user, municipality_slug)
-    statuses = statuses_in(municipality)
+    statuses, final = inbox_statuses(municipality)
     form = InboxFilterForm(
         request.GET,
         offerings=[(str(o.uuid), o.title) for o in offerings_in(municipality)],
@@ -105,10 +111,7 @@ def inbox_page(request: HttpRequest, municipality_slug: str) -> HttpResponse:
     valid = form.is_valid()
     chosen = InboxFilter.from_cleaned(form.cleaned_data)
     counts = status_counts(municipality, chosen, request.user)
-    paginator = Paginator(inbox(municipality, chosen, request.user), PAGE_SIZE)
-    # The counts per status already hold the list's length: no second count of the cases.
-    paginator.count = counts.get(chosen.status, 0) if chosen.status else sum(counts.values())
-    page = paginator.get_page(request.GET.get("page"))
+    page = page_of(inbox(municipality, chosen, request.user), request.GET.get("page"), PAGE_SIZE)
     today = timezone.localdate()
     for case in page.object_list:
         case.overdue_today = case.is_overdue(today)
@@ -128,7 +131,9 @@ def inbox_page(request: HttpRequest, municipality_slug: str) -> HttpResponse:
             "status_counts": [
                 (value, labels.get(value, value), counts.get(value, 0)) for value in labels
             ],
-            "total": sum(counts.values()),
+            "final_statuses": final,
+            "final_count_days": FINAL_COUNT_DAYS,
+            "open_total": sum(counts.get(value, 0) for value in labels if value not in final),
             "query": query.urlencode(),
             "query_without_status": without_status.urlencode(),
         },
