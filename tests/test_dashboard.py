@@ -22,7 +22,7 @@ from amtsweg.progress.models import (
     ServiceProgress,
 )
 from amtsweg.progress.services import record_paper_step
-from amtsweg.progress.statistics import figures_for, last_months
+from amtsweg.progress.statistics import figures_for, last_months, total
 from amtsweg.submissions.services import submit_application
 from amtsweg.tenants.models import Role
 from tests.factories import (
@@ -119,6 +119,41 @@ def test_figures_of_a_municipality(scene, darmstadt, darmstadt_clerk):
     assert figures.months[this_month] == 3 and sum(figures.months.values()) == 3
     assert figures.median_days == 3.0
     assert (figures.finished, figures.paper_free, figures.paper_free_percent) == (2, 1, 50)
+
+
+def test_the_cluster_median_is_taken_over_all_its_cases(
+    scene, darmstadt, modautal, darmstadt_clerk
+):
+    """A median cannot be averaged: 2 and 4 days in Darmstadt and 30 days in Modautal are
+    3 and 30 days each, and 4 days for both together (not 16.5)."""
+    modautal_clerk = UserFactory()
+    MembershipFactory(user=modautal_clerk, municipality=modautal, role=Role.CLERK)
+    for days in (2, 4):
+        case = submit_application(make_complete_draft(scene["da-dogs"])).submission.case
+        finish(case, darmstadt_clerk, days)
+    case = submit_application(make_complete_draft(scene["mod-dogs"])).submission.case
+    finish(case, modautal_clerk, 30)
+    figures = figures_for([darmstadt, modautal])
+    assert (figures[darmstadt.pk].median_days, figures[modautal.pk].median_days) == (3.0, 30.0)
+    assert total(figures).median_days == 4.0
+    assert total(figures).finished == 3
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite has no percentile_cont: Python takes it"
+)
+def test_postgresql_takes_the_median_without_sending_the_cases(
+    scene, darmstadt, modautal, darmstadt_clerk
+):
+    for days in (2, 4):
+        case = submit_application(make_complete_draft(scene["da-dogs"])).submission.case
+        finish(case, darmstadt_clerk, days)
+    with CaptureQueriesContext(connection) as queries:
+        figures = figures_for([darmstadt, modautal])
+        combined = total(figures)
+    assert (figures[darmstadt.pk].median_days, combined.median_days) == (3.0, 3.0)
+    medians = [query["sql"] for query in queries if "PERCENTILE_CONT" in query["sql"]]
+    assert len(medians) == 2  # per municipality, and for both together
 
 
 def test_last_months_cross_the_year():
