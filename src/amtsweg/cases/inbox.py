@@ -172,7 +172,7 @@ def status_counts(
     """
     cases = filtered(municipality, chosen or InboxFilter(), user, with_status=False)
     since = timezone.now() - timedelta(days=FINAL_COUNT_DAYS)
-    per_status = Count("pk")
+    per_status = Count("*")  # not COUNT(id): the index holds no id, the scan stays index-only
     still_open = cases.filter(closed_at__isnull=True).values_list("status").annotate(n=per_status)
     recently_finished = (
         cases.filter(closed_at__gte=since).values_list("status").annotate(n=per_status)
@@ -204,18 +204,30 @@ def statuses_in(municipality: Municipality) -> list[tuple[str, str]]:
 
 
 def inbox_statuses(municipality: Municipality) -> tuple[list[tuple[str, str]], set[str]]:
-    """``statuses_in`` and, from the same query, the keys of the final statuses among them
+    """``statuses_in`` and, from the same queries, the keys of the final statuses among them
     (whose counts cover only the last ``FINAL_COUNT_DAYS`` days, see ``status_counts``)."""
     found = dict((key, DEFAULT.label(key)) for key in DEFAULT.statuses)
     final = {key for key, status in DEFAULT.statuses.items() if status.is_final}
-    # From the few versions with a workflow of their own, those with a case here: a join from
-    # the cases' side read every case of the inbox (docs/benchmarks.md, back office).
+    # From the few versions with a workflow of their own (none: no second query), those with
+    # a case here. A join from the cases' side read every case of the inbox, and one query
+    # over all versions was planned as a join of every case, which PostgreSQL then spent
+    # 10 ms compiling (JIT) at 1,000,000 cases (docs/benchmarks.md, back office).
+    own = dict(
+        SolutionVersion.objects.filter(workflow__isnull=False)
+        .order_by()
+        .values_list("pk", "workflow")
+    )
     in_this_inbox = Case.objects.filter(
         municipality=municipality, submission__solution_version=OuterRef("pk")
     )
-    workflows = SolutionVersion.objects.filter(
-        Exists(in_this_inbox), workflow__isnull=False
-    ).values_list("workflow", flat=True)
+    used = (
+        SolutionVersion.objects.filter(Exists(in_this_inbox), pk__in=own).values_list(
+            "pk", flat=True
+        )
+        if own
+        else []
+    )
+    workflows = [own[pk] for pk in used]
     for definition in workflows:
         for key, status in workflow_of(definition).statuses.items():
             found.setdefault(key, status.label)

@@ -120,7 +120,7 @@ class Case(models.Model):
             models.Index(fields=["municipality", "status"], name="case_status_idx"),
             # The inbox's counts per status (ADR 0007): open cases, then the recently finished.
             models.Index(
-                fields=["municipality", "status"],
+                fields=["municipality", "assignee", "status"],
                 condition=models.Q(closed_at__isnull=True),
                 name="case_open_status_idx",
             ),
