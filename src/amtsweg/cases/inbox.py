@@ -129,6 +129,24 @@ def filtered(
     return cases
 
 
+_LISTED = (
+    "uuid",
+    "status",
+    "created_at",
+    "deadline",
+    "suspended_at",
+    "closed_at",
+    "has_new_reply",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+    "submission__reference_number",
+    "submission__applicant_name",
+    "submission__offering__title",
+    "submission__solution_version__workflow",
+)
+
+
 def inbox(
     municipality: Municipality,
     chosen: InboxFilter | None = None,
@@ -146,12 +164,9 @@ def inbox(
             "submission__offering",
             "submission__solution_version",
         )
-        .defer(
-            "search_text",
-            "submission__data",
-            "submission__completed_steps",
-            "submission__solution_version__form_definition",
-        )
+        # Only the columns the list shows: building 26 full rows with their submission,
+        # offering and version cost more than the query at 1,000,000 cases.
+        .only(*_LISTED)
         .order_by(*SORTS.get(chosen.sort, SORTS["-received"]))
     )
 
@@ -178,8 +193,11 @@ def status_counts(
         cases.filter(closed_at__gte=since).values_list("status").annotate(n=per_status)
     )
     counted: dict[str, int] = dict.fromkeys(DEFAULT.statuses, 0)
-    for status, number in still_open.order_by().union(recently_finished.order_by(), all=True):
-        counted[status] = counted.get(status, 0) + number
+    # Two statements, not a UNION ALL: PostgreSQL ran that as a parallel append, and starting
+    # its workers cost more than both counts (20 ms against 11 ms at 1,000,000 cases).
+    for part in (still_open, recently_finished):
+        for status, number in part.order_by():
+            counted[status] = counted.get(status, 0) + number
     return counted
 
 
