@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, QuerySet
+from django.db.models.signals import post_save
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -44,6 +45,43 @@ __all__ = [
     "switch_version",
     "update_state",
 ]
+
+
+#: Published versions already read by this process, by primary key (``published_version``).
+_PUBLISHED_VERSIONS: dict[int, SolutionVersion] = {}
+#: Enough for every published version of a large installation; past it the cache starts over.
+_PUBLISHED_VERSIONS_LIMIT = 1000
+
+
+def published_version(version_id: int) -> SolutionVersion | None:
+    """The solution version with this primary key, from this process's memory once published.
+
+    Every page of the citizen journey needs its draft's version (the form definition, the trust
+    level); reading it with the draft costs a join of its 20 columns and the parsing of its
+    JSON on every request. A published version never changes (``SolutionVersion``), so each
+    worker keeps the ones it has read. Drafts and versions in review, which the designer still
+    changes, are read from the database every time. Each caller gets its own copy of the
+    model instance, so that related objects it loads (the solution, the service: editable)
+    never stay behind in the shared one. None when there is no such version.
+    """
+    version = _PUBLISHED_VERSIONS.get(version_id)
+    if version is None:
+        version = SolutionVersion.objects.filter(pk=version_id).first()
+        if version is None or version.status != VersionStatus.PUBLISHED:
+            return version
+        if len(_PUBLISHED_VERSIONS) >= _PUBLISHED_VERSIONS_LIMIT:
+            _PUBLISHED_VERSIONS.clear()
+        _PUBLISHED_VERSIONS[version_id] = version
+    return copy.copy(version)
+
+
+def _forget_version(sender: type, instance: SolutionVersion, **kwargs: Any) -> None:
+    """A saved version leaves the cache: a published one is only saved by a data repair, and a
+    test database that rolled back may hand the same primary key to a new version."""
+    _PUBLISHED_VERSIONS.pop(instance.pk, None)
+
+
+post_save.connect(_forget_version, sender=SolutionVersion, dispatch_uid="published-versions")
 
 
 def get_municipality(slug: str) -> Municipality:

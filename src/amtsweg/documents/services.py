@@ -37,14 +37,25 @@ def request_receipt(submission: Submission, case: Case | None = None) -> Documen
     """Ask for the receipt of a just-submitted application: its pending row and its job.
 
     Call it inside the submit's transaction (``submit_application`` does), so that no
-    acknowledged submission is ever without its receipt job; a second call adds nothing.
-    The submit passes the ``case`` it has just opened, which saves looking it up.
+    acknowledged submission is ever without its receipt job; a later call (without a case)
+    adds nothing. The submit passes the ``case`` it has just opened: a submission numbered
+    only now has no receipt yet, so its row is one INSERT instead of ``get_or_create``'s
+    look-up and savepoints (statements fewer in every submit; issue 9).
     """
+    if case is not None:
+        document = Document.objects.create(
+            submission=submission,
+            kind=DocumentKind.RECEIPT,
+            case=case,
+            language=submission.language or "de",
+        )
+        generate_receipt.enqueue(submission.pk)
+        return document
     document, created = Document.objects.get_or_create(
         submission=submission,
         kind=DocumentKind.RECEIPT,
         defaults={
-            "case": case or Case.objects.filter(submission=submission).first(),
+            "case": Case.objects.filter(submission=submission).first(),
             "language": submission.language or "de",
         },
     )
