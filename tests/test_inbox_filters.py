@@ -194,3 +194,20 @@ def test_final_statuses_are_counted_over_the_last_30_days_open_ones_in_full(
         ref(recent),
         ref(long_ago),
     }
+
+
+def test_the_page_reads_the_cases_in_three_statements(logged_in, inbox_url, offering):
+    """Open counts, recently finished counts, the page (one row beyond it): no COUNT(*) for
+    the pagination and no statement over the cases for the filter's choices (ADR 0007)."""
+    for _ in range(3):
+        new_case(offering)
+    with CaptureQueriesContext(connection) as captured:
+        response = logged_in.get(inbox_url, {"assignee": "none", "sort": "deadline"})
+    assert response.status_code == 200
+    # (The service filter's choices read only the handed-over cases, a subquery there.)
+    on_cases = [
+        query["sql"] for query in captured if query["sql"].startswith('SELECT "cases_case"."')
+    ]
+    assert len(on_cases) == 3, on_cases
+    assert sum("COUNT(*)" in sql for sql in on_cases) == 2
+    assert "LIMIT 26" in on_cases[-1]
