@@ -110,6 +110,23 @@ def get_live_offering_by_uuid(offering_uuid: object) -> Offering | None:
     )
 
 
+def get_live_offering_for_submit(offering_uuid: object) -> Offering | None:
+    """A live offering by its public id, with only what a submit needs: the municipality that
+    processes it and its version (from ``published_version``). Every API submit starts here,
+    so the version, solution, service and offering municipality are not joined in."""
+    try:
+        offering = (
+            Offering.objects.live()
+            .filter(solution_version__status=VersionStatus.PUBLISHED)
+            .select_related("processing_municipality")
+            .get(uuid=offering_uuid)
+        )
+    except Offering.DoesNotExist:
+        return None
+    offering.solution_version = published_version(offering.solution_version_id)
+    return offering
+
+
 def get_live_offering(municipality: Municipality, slug: str) -> Offering:
     try:
         return (

@@ -1,5 +1,6 @@
 """REST API for applications: read an offering's form and submit a complete data set."""
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -11,7 +12,7 @@ from ninja.params import Header
 
 from amtsweg.api.problems import pointer, problem
 from amtsweg.catalog.models import Offering, TrustLevel
-from amtsweg.catalog.services import get_live_offering_by_uuid
+from amtsweg.catalog.services import get_live_offering_by_uuid, get_live_offering_for_submit
 from amtsweg.forms.export import data_schema
 from amtsweg.submissions.services import SubmissionIncomplete, submit_data
 
@@ -42,8 +43,12 @@ class SubmissionOut(Schema):
     created: bool
 
 
-def _offering(offering_uuid: UUID) -> Offering:
-    offering = get_live_offering_by_uuid(offering_uuid)
+def _offering(
+    offering_uuid: UUID,
+    lookup: Callable[[UUID], Offering | None] = get_live_offering_by_uuid,
+) -> Offering:
+    """The live offering, 404 if none; the submit passes a leaner ``lookup``."""
+    offering = lookup(offering_uuid)
     if offering is None:
         raise Http404(_("No live offering has this id."))
     return offering
@@ -93,7 +98,7 @@ def create_submission(
 ) -> HttpResponse | Status:
     """Submit a complete data set. Send an ``Idempotency-Key`` header: a retry with the same
     key returns the first submission (200) instead of a second one (201)."""
-    offering = _offering(offering_uuid)
+    offering = _offering(offering_uuid, get_live_offering_for_submit)
     if offering.solution_version.trust_level != TrustLevel.NONE:
         return problem(
             request,
