@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from amtsweg.lib.crypto import load_or_create_data_key
 from amtsweg.lib.env import env_bool, env_int, env_list, env_str
 from amtsweg.lib.secret_key import load_or_create_secret_key
 
@@ -18,6 +19,10 @@ VAR_DIR = Path(env_str("AMTSWEG_VAR_DIR", "var")).resolve()
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY") or load_or_create_secret_key(VAR_DIR)
+# The key that wraps the keys of encrypted personal data (ADR 0008): base64 of 32 bytes. Old
+# keys stay listed until `amtsweg rotate_data_key` has re-wrapped everything.
+AMTSWEG_DATA_KEY = env_str("AMTSWEG_DATA_KEY") or load_or_create_data_key(VAR_DIR)
+AMTSWEG_DATA_KEYS_OLD = env_list("AMTSWEG_DATA_KEYS_OLD")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 BASE_URL = env_str("AMTSWEG_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from amtsweg.catalog.models import Offering, SolutionVersion, TrustLevel
+from amtsweg.submissions.fields import EncryptedJSONField
 from amtsweg.tenants.models import Municipality
 
 
@@ -56,7 +57,8 @@ class Submission(models.Model):
         choices=SubmissionStatus.choices,
         default=SubmissionStatus.DRAFT,
     )
-    data = models.JSONField(_("data"), default=dict)
+    # The applicant's answers, encrypted at rest (ADR 0008).
+    data = EncryptedJSONField(_("data"), default=dict)
     option_values = models.JSONField(
         _("option values"),
         null=True,
