@@ -21,8 +21,10 @@ SQL statements of one request.
 """
 
 import argparse
+import base64
 import contextlib
 import datetime
+import hashlib
 import os
 import shutil
 import statistics
@@ -207,6 +209,10 @@ def log(message: str) -> None:
     print(f"[bench backoffice {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+# The key that seals the generated applicants' answers (ADR 0008): made up data, no secret.
+BENCH_DATA_KEY = base64.b64encode(hashlib.sha256(b"amtsweg bench backoffice").digest()).decode()
+
+
 def configure(url: str, var_dir: Path) -> None:
     """Settings for this process, as ``amtsweg serve`` would have them (DEBUG off)."""
     for key in list(os.environ):
@@ -223,6 +229,8 @@ def configure(url: str, var_dir: Path) -> None:
             "AMTSWEG_TEST_IDP": "false",
             "LOG_LEVEL": "WARNING",
             "DJANGO_SETTINGS_MODULE": "amtsweg.settings",
+            # A fixed key, so that --reuse in a later process opens what an earlier one sealed.
+            "AMTSWEG_DATA_KEY": BENCH_DATA_KEY,
         }
     )
 
@@ -568,6 +576,32 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def seal_answers(case_uuids: list[Any]) -> None:
+    """Seal the answers of the cases the benchmark opens, as migration ``submissions/0006``
+    seals existing rows: the generator writes them in SQL, which cannot seal (AES-GCM with a
+    data key per value), and the inbox never reads them. Already sealed ones stay."""
+    from django.db import connection
+
+    from amtsweg.lib import crypto
+
+    context = "submissions_submission.data"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.id, s.data FROM submissions_submission s JOIN cases_case c"
+            " ON c.submission_id = s.id WHERE c.uuid = ANY(%s)",
+            [case_uuids],
+        )
+        plain = [
+            (pk, data)
+            for pk, data in cursor.fetchall()
+            if not data.startswith(f"{crypto.VERSION}:")
+        ]
+        cursor.executemany(
+            "UPDATE submissions_submission SET data = %s WHERE id = %s",
+            [(crypto.encrypt(data.encode("utf-8"), context), pk) for pk, data in plain],
+        )
+
+
 def time_pages(repeat: int) -> list[dict[str, Any]]:
     """p50/p95 of the clerk's pages through the real views (Django's test client)."""
     from django.contrib.auth import get_user_model
@@ -602,10 +636,9 @@ def time_pages(repeat: int) -> list[dict[str, Any]]:
     reference = darmstadt_cases.order_by("-created_at").values_list(
         "submission__reference_number", flat=True
     )[0]
-    case_urls = [
-        reverse("cases:detail", args=[uuid])
-        for uuid in darmstadt_cases.order_by("?").values_list("uuid", flat=True)[: repeat + 2]
-    ]
+    opened = list(darmstadt_cases.order_by("?").values_list("uuid", flat=True)[: repeat + 2])
+    seal_answers(opened)
+    case_urls = [reverse("cases:detail", args=[uuid]) for uuid in opened]
     pages: list[tuple[str, str, Any]] = [
         ("inbox", "inbox, first page with the counts per status", inbox),
         (
