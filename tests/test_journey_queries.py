@@ -21,8 +21,8 @@ pytestmark = pytest.mark.django_db
 MAX_STATEMENTS = {
     "step GET": 2,  # the session, the draft with its offering (its version from memory)
     "step POST": 6,  # + the locked row and its UPDATE inside a savepoint
-    "summary GET": 3,
-    "submit POST": 23,  # the submit itself (tests/test_submit_queries.py) + session write
+    "summary GET": 2,  # nothing but the session and the draft
+    "submit POST": 22,  # the submit (tests/test_submit_queries.py), the session write
     "confirmation GET": 2,
 }
 

@@ -46,12 +46,17 @@ def get_owned_submission(request: HttpRequest, submission_uuid: object) -> Submi
     anyone else's, with the same message as for none."""
     try:
         submission: Submission | None = Submission.objects.select_related(
-            "offering__municipality", "processing_municipality", "citizen"
+            "offering__municipality", "offering__processing_municipality", "citizen"
         ).get(uuid=submission_uuid)
     except Submission.DoesNotExist:
         submission = None
     else:  # published versions come from the worker's memory (one join and JSON less)
         submission.solution_version = published_version(submission.solution_version_id)
+        # The summary names the offering's processing municipality and the submit copies it
+        # onto the submission; a submitted one has (nearly always) that same one.
+        processing = submission.offering.processing_municipality
+        if submission.processing_municipality_id == processing.pk:
+            submission.processing_municipality = processing
     remembered = str(submission_uuid) in request.session.get(SESSION_KEY, [])
     if submission is None and remembered:
         raise Http404(_("This application no longer exists."))

@@ -99,7 +99,11 @@ def save_step(draft: Submission, step_key: str, values: dict[str, Any]) -> None:
     if step is None:
         raise ValueError(f"The form has no step {step_key!r}.")
     with transaction.atomic():
-        locked = Submission.objects.select_for_update().get(pk=draft.pk)
+        locked = (  # only what is read and written: no joins, no other encrypted columns
+            Submission.objects.select_for_update()
+            .only("status", "data", "completed_steps")
+            .get(pk=draft.pk)
+        )
         if locked.is_submitted:
             raise ValueError("A submitted application cannot be changed.")
         data = {k: v for k, v in locked.data.items() if k not in _item_keys(step)}
@@ -346,7 +350,11 @@ def request_resume_mail(draft: Submission, *, email: str, language: str = "de") 
     now = timezone.now()
     with transaction.atomic():
         # The lock serialises two requests for the same draft, so both cannot pass the check.
-        locked = Submission.objects.select_for_update().get(pk=draft.pk)
+        locked = (  # only what is read and written: no joins, no other encrypted columns
+            Submission.objects.select_for_update()
+            .only("status", "data", "completed_steps")
+            .get(pk=draft.pk)
+        )
         if locked.is_submitted or locked.is_expired(now):
             raise ValueError("Only an open draft can be continued later.")
         if locked.resume_links.filter(requested_at__gt=now - RESUME_MAIL_INTERVAL).exists():
