@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from amtsweg.cases.search import search_text_for
 from amtsweg.catalog.services import get_live_offering_for_submit
 from amtsweg.submissions.services import submit_application, submit_data
 from tests.factories import make_complete_draft
@@ -61,3 +62,13 @@ def test_shared_rows_come_last(offering, warm):
         "audit_auditevent",
         "audit_auditchainhead",
     ]
+
+
+def test_search_text_written_once_is_the_full_text(offering, warm):
+    """The case's search text gets the reference number put in front instead of being
+    summarised again after numbering; it must equal what a full rewrite would give."""
+    receipt = submit_application(make_complete_draft(offering))
+    case = receipt.submission.case
+    case.refresh_from_db()
+    assert case.search_text == search_text_for(receipt.submission)
+    assert case.search_text.startswith(receipt.submission.reference_number.casefold() + " ")

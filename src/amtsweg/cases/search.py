@@ -45,6 +45,24 @@ def refresh_search_text(case: Case) -> None:
     Case.objects.filter(pk=case.pk).update(search_text=case.search_text)
 
 
+def add_reference_to_search_text(case: Case, reference: str) -> None:
+    """Put a just-given reference number in front of the search text (saved at once).
+
+    The submit opens the case before it takes the number; this gives the same text as
+    ``search_text_for`` would now, without summarising the answers a second time.
+    """
+    case.search_text = " ".join(
+        part
+        for part in (
+            reference.casefold(),
+            reference.replace("-", " ").casefold(),
+            case.search_text,
+        )
+        if part
+    )
+    Case.objects.filter(pk=case.pk).update(search_text=case.search_text)
+
+
 def search_vector() -> SearchVector:
     """The indexed expression; the index in migration 0004 must stay identical to it."""
     return SearchVector("search_text", config=SEARCH_CONFIG)

@@ -23,7 +23,7 @@ from amtsweg.cases.inbox import InboxFilter, inbox, status_counts
 from amtsweg.cases.models import Case, StatusEntry
 from amtsweg.cases.permissions import can_work_on, is_admin_of
 from amtsweg.cases.retention import check_retention_by_result
-from amtsweg.cases.search import refresh_search_text
+from amtsweg.cases.search import add_reference_to_search_text, refresh_search_text
 from amtsweg.cases.workflow import WorkflowError, parse_workflow
 from amtsweg.submissions.models import Submission
 from amtsweg.tenants.models import Municipality
@@ -32,6 +32,7 @@ from amtsweg.tenants.services import CASE_VIEWING_ROLES, User, has_role, municip
 __all__ = [
     "InboxFilter",
     "TransitionRefused",
+    "add_reference_to_search_text",
     "assign_case",
     "can_work_on",
     "cases_for",

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from amtsweg.audit.services import record_event
-from amtsweg.cases.services import open_case_for, refresh_search_text
+from amtsweg.cases.services import add_reference_to_search_text, open_case_for
 from amtsweg.catalog.models import Offering
 from amtsweg.documents.services import request_receipt
 from amtsweg.forms.services import (
@@ -254,7 +254,7 @@ def _record_submit(submission: Submission, access_code: str) -> Receipt:
     )
     submission.status = SubmissionStatus.SUBMITTED
     submission.save(update_fields=["status", "reference_number"])
-    refresh_search_text(case)  # the search finds the new reference number too
+    add_reference_to_search_text(case, submission.reference_number)  # found by it too
     record_event(
         "submission.submitted",
         submission,
