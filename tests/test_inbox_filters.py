@@ -211,3 +211,15 @@ def test_the_page_reads_the_cases_in_three_statements(logged_in, inbox_url, offe
     assert len(on_cases) == 3, on_cases
     assert sum("COUNT(*)" in sql for sql in on_cases) == 2
     assert "LIMIT 26" in on_cases[-1]
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "1" + "0" * 40])
+def test_an_absurd_page_number_is_an_empty_page_not_a_server_error(
+    logged_in, inbox_url, offering, page
+):
+    """A page number beyond any database integer must not reach the OFFSET (a 500 before)."""
+    new_case(offering)
+    response = logged_in.get(inbox_url, {"page": page})
+    assert response.status_code == 200
+    assert shown(response) == set()
+    assert response.context["page"].has_next is False

@@ -24,6 +24,8 @@ from amtsweg.tenants.services import CASE_WORKING_ROLES
 MINE, UNASSIGNED = "mine", "none"
 # The counts of the final statuses cover the cases finished in this many days (ADR 0007).
 FINAL_COUNT_DAYS = 30
+# Beyond any inbox's last page, and small enough that its OFFSET fits every database.
+MAX_PAGE = 10**9
 OVERDUE, DUE_SOON = "overdue", "due_soon"
 SORTS: dict[str, tuple[Any, ...]] = {
     "-received": ("-created_at", "-pk"),
@@ -88,6 +90,8 @@ def page_of(cases: QuerySet[Case], number: str | None, size: int) -> InboxPage:
         wanted = max(1, int(number or 1))
     except ValueError:
         wanted = 1
+    # Past the last page the list is empty; capped so the OFFSET stays a database integer.
+    wanted = min(wanted, MAX_PAGE)
     start = (wanted - 1) * size
     rows = list(cases[start : start + size + 1])
     return InboxPage(rows[:size], wanted, len(rows) > size)
