@@ -209,3 +209,15 @@ def test_the_migration_encrypts_existing_rows_and_reverses(offering: Offering) -
         MigrationExecutor(connection).migrate(latest)
     assert "Mustermann" not in _raw(draft)
     assert Submission.objects.get(pk=draft.pk).data == draft.data
+
+
+def test_a_key_file_written_meanwhile_is_never_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes starting at once both find no key file; the second must take the first
+    one's key, not replace it (the values sealed with the first would be lost for good)."""
+    first = crypto.load_or_create_data_key(tmp_path)
+    # The second process checked before the first one wrote its file.
+    monkeypatch.setattr(Path, "exists", lambda self: False)
+    assert crypto.load_or_create_data_key(tmp_path) == first
+    assert (tmp_path / "data_key").read_text(encoding="utf-8").strip() == first

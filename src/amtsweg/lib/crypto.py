@@ -21,6 +21,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import os
 import secrets
 from dataclasses import dataclass
 from functools import cache
@@ -105,8 +106,19 @@ def load_or_create_data_key(var_dir: Path) -> str:
         return key_file.read_text(encoding="utf-8").strip()
     var_dir.mkdir(parents=True, exist_ok=True)
     key = base64.b64encode(secrets.token_bytes(_KEY_BYTES)).decode("ascii")
-    key_file.write_text(key, encoding="utf-8")
-    key_file.chmod(0o600)
+    # Written private to a file of its own, then linked into place: a process that started at
+    # the same moment and linked first keeps its key (overwriting it would make everything
+    # sealed with it unreadable), and nobody reads a half-written file.
+    draft = var_dir / f".{_KEY_FILE_NAME}.{secrets.token_hex(8)}"
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+        stream.write(key)
+    try:
+        os.link(draft, key_file)
+    except FileExistsError:
+        key = key_file.read_text(encoding="utf-8").strip()
+    finally:
+        draft.unlink()
     return key
 
 
