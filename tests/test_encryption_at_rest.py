@@ -221,3 +221,11 @@ def test_a_key_file_written_meanwhile_is_never_overwritten(
     monkeypatch.setattr(Path, "exists", lambda self: False)
     assert crypto.load_or_create_data_key(tmp_path) == first
     assert (tmp_path / "data_key").read_text(encoding="utf-8").strip() == first
+
+
+def test_rotation_names_the_row_that_is_not_encrypted(draft: Submission) -> None:
+    """A row left unencrypted (restored by hand, say) stops the rotation with a clear error
+    naming it, not with a traceback."""
+    _write_raw(draft, '{"family_name": "Mustermann"}')
+    with pytest.raises(CommandError, match=f"Submission {draft.pk}:.*encrypted format"):
+        call_command("rotate_data_key", stdout=StringIO())

@@ -44,9 +44,9 @@ class Command(BaseCommand):
                     .values_list("pk", Cast("data", TextField()))[:batch_size]
                 )
                 for pk, token in batch:
-                    if token is None or crypto.key_id_of(token) == current:
-                        continue
                     try:
+                        if token is None or crypto.key_id_of(token) == current:
+                            continue
                         new = crypto.rewrap(token, field.context)
                     except crypto.DecryptionError as error:
                         raise CommandError(f"Submission {pk}: {error}") from None
