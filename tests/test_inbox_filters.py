@@ -223,3 +223,27 @@ def test_an_absurd_page_number_is_an_empty_page_not_a_server_error(
     assert response.status_code == 200
     assert shown(response) == set()
     assert response.context["page"].has_next is False
+
+
+def test_open_cases_are_counted_when_another_workflow_ends_in_a_status_of_that_name(
+    logged_in, inbox_url, offering, darmstadt
+):
+    """A solution's own workflow may close with a key that is an open status of the default
+    one ("decided"); the note's number of open cases still counts the open cases in it."""
+    ends_decided = {
+        "initial": "new",
+        "statuses": [
+            {"key": "new", "label": {"de": "neu"}},
+            {"key": "decided", "label": {"de": "erledigt"}, "kind": "closed"},
+            {"key": "gone", "label": {"de": "zurückgezogen"}, "kind": "withdrawn"},
+        ],
+        "transitions": [{"from": "new", "to": "decided"}],
+    }
+    custom = OfferingFactory(
+        municipality=darmstadt, solution_version=SolutionVersionFactory(workflow=ends_decided)
+    )
+    new_case(custom)
+    decided = new_case(offering)
+    Case.objects.filter(pk=decided.pk).update(status=CaseStatus.DECIDED)  # open, default flow
+    response = logged_in.get(inbox_url)
+    assert response.context["open_total"] == 2

@@ -84,6 +84,13 @@ class InboxPage:
         return self.number - 1
 
 
+class StatusCounts(dict[str, int]):
+    """Cases per status (``status_counts``) and, in ``open``, the open cases among them: a
+    status key may be final in one workflow and open in another, so the keys cannot tell."""
+
+    open: int = 0
+
+
 def page_of(cases: QuerySet[Case], number: str | None, size: int) -> InboxPage:
     """Page ``number`` (1 for anything that is not a positive whole number) of ``cases``."""
     try:
@@ -179,7 +186,7 @@ def status_counts(
     municipality: Municipality,
     chosen: InboxFilter | None = None,
     user: AbstractBaseUser | None = None,
-) -> dict[str, int]:
+) -> StatusCounts:
     """Cases per status for the current filter without its status part; every status of the
     default workflow is listed (zero included), other workflows' statuses where they occur.
 
@@ -196,12 +203,13 @@ def status_counts(
     recently_finished = (
         cases.filter(closed_at__gte=since).values_list("status").annotate(n=per_status)
     )
-    counted: dict[str, int] = dict.fromkeys(DEFAULT.statuses, 0)
+    counted = StatusCounts(dict.fromkeys(DEFAULT.statuses, 0))
     # Two statements, not a UNION ALL: PostgreSQL ran that as a parallel append, and starting
     # its workers cost more than both counts (20 ms against 11 ms at 1,000,000 cases).
     for part in (still_open, recently_finished):
         for status, number in part.order_by():
             counted[status] = counted.get(status, 0) + number
+            counted.open += number if part is still_open else 0
     return counted
 
 

@@ -133,7 +133,7 @@ def inbox_page(request: HttpRequest, municipality_slug: str) -> HttpResponse:
             ],
             "final_statuses": final,
             "final_count_days": FINAL_COUNT_DAYS,
-            "open_total": sum(counts.get(value, 0) for value in labels if value not in final),
+            "open_total": counts.open,
             "query": query.urlencode(),
             "query_without_status": without_status.urlencode(),
         },
