@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amtsweg.audit.services import record_event
+from amtsweg.catalog.adoption import free_slug
 from amtsweg.catalog.models import Service, Solution, SolutionVersion, VersionStatus
 from amtsweg.catalog.versions import DESIGNING_ROLES
 from amtsweg.tenants.models import Municipality
@@ -215,15 +216,12 @@ def _solution(content: dict[str, Any], publisher: Municipality) -> tuple[Solutio
                 % {"name": solution.name, "publisher": solution.publisher}
             )
         return solution, False
-    slug, number = data["slug"], 2
-    while Solution.objects.filter(publisher=publisher, slug=slug).exists():
-        slug, number = f"{data['slug']}-{number}", number + 1
     solution = Solution(
         uuid=data["uuid"],
         service=_service(content),
         publisher=publisher,
         name=data["name"],
-        slug=slug,
+        slug=free_slug(Solution.objects.filter(publisher=publisher), data["slug"]),
         summary=data.get("summary", ""),
         provenance={
             "installation": provenance["installation"],
