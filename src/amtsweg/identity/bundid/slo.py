@@ -58,6 +58,15 @@ def _peer_descriptor(entity: Entity) -> str:
     return "idpsso" if entity.entity_type == "sp" else "spsso"
 
 
+def _check_issuer(entity: Entity, message: Incoming, issuer: str, *, peer: str, kind: str) -> None:
+    """Refuse a ``kind`` message not issued by ``peer``, or sent by HTTP-Redirect without the
+    issuer's query signature (HTTP-POST messages carry an XML signature checked on loading)."""
+    if issuer != peer:
+        raise Refused(Reason.SIGNATURE, f"{kind} issued by {issuer!r}, not {peer!r}")
+    if message.binding == BINDING_HTTP_REDIRECT and not _redirect_signed(entity, message, issuer):
+        raise Refused(Reason.SIGNATURE, f"HTTP-Redirect {kind} without a valid signature")
+
+
 def _redirect_signed(entity: Entity, message: Incoming, issuer: str) -> bool:
     """Whether the query signature of an HTTP-Redirect message is the issuer's."""
     if not message.sig_alg or not message.signature:
@@ -95,10 +104,7 @@ def read_request(entity: Entity, message: Incoming, *, peer: str) -> ReadRequest
     except Exception as error:
         raise _unreadable(error) from error
     issuer = request.sender()
-    if issuer != peer:
-        raise Refused(Reason.SIGNATURE, f"LogoutRequest issued by {issuer!r}, not {peer!r}")
-    if redirect and not _redirect_signed(entity, message, issuer):
-        raise Refused(Reason.SIGNATURE, "HTTP-Redirect LogoutRequest without a valid signature")
+    _check_issuer(entity, message, issuer, peer=peer, kind="LogoutRequest")
     try:
         valid = request.verify()
     except Exception as error:  # wrong destination or SAML version
@@ -142,10 +148,7 @@ def read_response(entity: Entity, message: Incoming, *, peer: str) -> ReadRespon
     except Exception as error:
         raise _unreadable(error) from error
     issuer = response.issuer()
-    if issuer != peer:
-        raise Refused(Reason.SIGNATURE, f"LogoutResponse issued by {issuer!r}, not {peer!r}")
-    if redirect and not _redirect_signed(entity, message, issuer):
-        raise Refused(Reason.SIGNATURE, "HTTP-Redirect LogoutResponse without a valid signature")
+    _check_issuer(entity, message, issuer, peer=peer, kind="LogoutResponse")
     try:
         valid = response.verify()
         success = True
