@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from amtsweg.audit.services import record_event
 from amtsweg.cases.models import Case
+from amtsweg.cases.permissions import can_work_on
 from amtsweg.progress.derivation import Progress, combine, derived_progress
 from amtsweg.progress.models import (
     ImplementationState,
@@ -21,7 +22,7 @@ from amtsweg.progress.models import (
     ServiceProgress,
 )
 from amtsweg.tenants.models import Cluster, Municipality, Role
-from amtsweg.tenants.services import CASE_WORKING_ROLES, User, has_role, municipalities_for
+from amtsweg.tenants.services import User, has_role, municipalities_for
 
 #: Roles that see the dashboard and record progress: the municipal admin and the OZG
 #: coordinator (who may also lead a cluster).
@@ -154,7 +155,7 @@ def record_paper_step(
 ) -> PaperStep:
     """Note that ``case`` left the digital path (``PaperKind``); audited in the processing
     municipality's chain. Only staff who work its cases may."""
-    if not has_role(actor, case.municipality, CASE_WORKING_ROLES):
+    if not can_work_on(actor, case):
         raise PermissionDenied(_("Only staff working this case may record a paper step."))
     if kind not in PaperKind.values:
         raise ProgressRefused(_("Choose what kind of paper step it was."))
