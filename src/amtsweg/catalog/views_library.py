@@ -80,11 +80,15 @@ def library(request: HttpRequest) -> HttpResponse:
 
 
 def _adoption_of(request: HttpRequest, version: SolutionVersion) -> dict[str, object]:
-    """For each municipality the user administers: its offering of this solution, if any."""
-    return {
-        municipality: existing_offering(municipality, version.solution)
-        for municipality in adopting_municipalities(request.user)
-    }
+    """For each municipality the user administers: its offering of this solution, if any
+    (one query for all of them, not one per municipality)."""
+    municipalities = list(adopting_municipalities(request.user))
+    offerings: dict[int, Offering] = {}
+    for offering in Offering.objects.filter(
+        municipality__in=municipalities, solution_version__solution_id=version.solution_id
+    ).select_related("solution_version"):
+        offerings.setdefault(offering.municipality_id, offering)
+    return {municipality: offerings.get(municipality.pk) for municipality in municipalities}
 
 
 @login_required
