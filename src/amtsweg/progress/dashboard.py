@@ -23,6 +23,9 @@ from amtsweg.progress.statistics import (
 )
 from amtsweg.tenants.models import Cluster, Municipality
 
+#: The levels the tables and charts show one by one; level 0 (nothing online) is left out.
+SHOWN_LEVELS = MATURITY_LEVELS[1:]
+
 
 @dataclass
 class Table:
@@ -143,7 +146,7 @@ class MunicipalityDashboard:
                 _("Maturity levels 1 to 4"),
                 _("Number of OZG services per maturity level; level 0: %(count)d services.")
                 % {"count": figures.maturity[0]},
-                [(maturity_label(level), figures.maturity[level]) for level in (1, 2, 3, 4)],
+                [(maturity_label(level), figures.maturity[level]) for level in SHOWN_LEVELS],
             ),
             charts.bar_chart(
                 "chart-months",
@@ -183,7 +186,7 @@ class ClusterDashboard:
                 _("Online"),
                 _("In progress"),
                 _("Planned"),
-                *[maturity_label(level) for level in (1, 2, 3, 4)],
+                *[maturity_label(level) for level in SHOWN_LEVELS],
                 _("Submissions (12 months)"),
                 _("Median processing time (days)"),
                 _("Finished without paper"),
@@ -227,11 +230,11 @@ class ClusterDashboard:
                 "chart-maturity",
                 _("Maturity levels per municipality"),
                 _("OZG services at maturity levels 1 to 4 in each member municipality."),
-                [maturity_label(level) for level in (1, 2, 3, 4)],
+                [maturity_label(level) for level in SHOWN_LEVELS],
                 [
                     (
                         member.short_name,
-                        [figures[member.pk].maturity[level] for level in (1, 2, 3, 4)],
+                        [figures[member.pk].maturity[level] for level in SHOWN_LEVELS],
                     )
                     for member in members
                 ],
@@ -274,7 +277,7 @@ def _overview_row(name: str, figures: Figures) -> list[object]:
         figures.online,
         figures.states[ImplementationState.IN_PROGRESS],
         figures.states[ImplementationState.PLANNED],
-        *[figures.maturity[level] for level in (1, 2, 3, 4)],
+        *[figures.maturity[level] for level in SHOWN_LEVELS],
         sum(figures.months.values()),
         _days(figures.median_days),
         _percent(figures.paper_free_percent),
