@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -201,6 +203,25 @@ def test_required_update_shows_its_deadline_then_switches_automatically(
     expensive.refresh_from_db()
     assert expensive.solution_version == solution_version
     assert update_state(expensive).required == version
+
+
+def test_required_update_job_reads_the_versions_once_for_all_offerings(modautal, solution_version):
+    deadline = timezone.localdate() - datetime.timedelta(days=1)
+    version = second_version(solution_version, required_by=deadline, required_reason="Fix")
+    behind = [
+        OfferingFactory(municipality=modautal, solution_version=solution_version) for _ in range(3)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        run = switch_overdue_offerings()
+    assert sorted(o.pk for o in run.switched) == sorted(o.pk for o in behind)
+    assert all(o.solution_version == version for o in run.switched)
+    version_table = SolutionVersion._meta.db_table
+    version_reads = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith("SELECT") and f'FROM "{version_table}"' in q["sql"]
+    ]
+    assert len(version_reads) == 1, version_reads  # not one per offering
 
 
 def test_the_periodic_job_runs_the_switch(offering, solution_version):
