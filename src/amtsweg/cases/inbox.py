@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from amtsweg.cases.deadlines import DUE_SOON_DAYS
@@ -117,7 +117,10 @@ def filtered(
 ) -> QuerySet[Case]:
     cases = Case.objects.filter(municipality=municipality)
     if chosen.offering:
-        cases = cases.filter(submission__offering__uuid=chosen.offering)
+        # The case's own column (ADR 0007), compared with the offering's id found once: a
+        # scalar subquery, not a join of every counted case to its submission or offering.
+        offering = Offering.objects.filter(uuid=chosen.offering).values("pk")[:1]
+        cases = cases.filter(offering=Subquery(offering))
     if chosen.assignee == MINE:
         cases = cases.filter(assignee=user) if user else cases.none()
     elif chosen.assignee == UNASSIGNED:
@@ -153,7 +156,7 @@ _LISTED = (
     "assignee__last_name",
     "submission__reference_number",
     "submission__applicant_name",
-    "submission__offering__title",
+    "offering__title",
     "submission__solution_version__workflow",
 )
 
@@ -172,7 +175,7 @@ def inbox(
         filtered(municipality, chosen, user)
         .select_related(
             "assignee",
-            "submission__offering",
+            "offering",
             "submission__solution_version",
         )
         # Only the columns the list shows: building 26 full rows with their submission,
@@ -220,7 +223,7 @@ def offerings_in(municipality: Municipality) -> QuerySet[Offering]:
     case of the inbox took a second at 170,000 cases (docs/benchmarks.md, back office).
     """
     handed_here = Case.objects.filter(municipality=municipality, handed_over=True).values(
-        "submission__offering_id"
+        "offering_id"
     )
     return Offering.objects.filter(
         Q(processing_municipality=municipality) | Q(pk__in=handed_here)
