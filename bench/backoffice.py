@@ -402,6 +402,7 @@ CASE_COLUMNS = [
     "has_new_reply",
     "search_text",
     "handed_over",
+    "offering_id",
 ]
 
 
@@ -501,6 +502,7 @@ def generate(cases: int) -> dict[str, float]:
             f"""
             WITH source AS (
               SELECT s.id, s.processing_municipality_id AS municipality_id, s.submitted_at AS at,
+                s.offering_id,
                 s.reference_number AS ref, s.applicant_name AS name, o.answers, o.tg, o.tf,
                 o.days, extract(day FROM now() - s.submitted_at) AS age, random() AS r,
                 1 + floor(random() * {CLERKS_PER_MUNICIPALITY})::int AS clerk,
@@ -532,7 +534,7 @@ def generate(cases: int) -> dict[str, float]:
               lower(ref || ' ' || replace(ref, '-', ' ') || ' ' || name || ' ' ||
                 replace(replace(answers, tg, lower(split_part(name, ' ', 1))), tf,
                   lower(split_part(name, ' ', 2)))),
-              false
+              false, shaped.offering_id
             FROM shaped LEFT JOIN bench_clerk c
               ON c.municipality_id = shaped.municipality_id AND c.k = shaped.clerk
             """  # noqa: S608
@@ -628,7 +630,7 @@ def time_pages(repeat: int) -> list[dict[str, Any]]:
         darmstadt_cases.filter(status="in_review")
         .exclude(assignee=None)
         .order_by("-created_at")
-        .values_list("submission__offering__uuid", "assignee__username")
+        .values_list("offering__uuid", "assignee__username")
         .first()
     )
     family = FAMILY_NAMES[7]

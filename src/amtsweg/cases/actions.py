@@ -49,6 +49,7 @@ def open_case_for(submission: Submission) -> Case:
     received = submission.submitted_at or timezone.now()
     case = Case(
         submission=submission,
+        offering_id=submission.offering_id,
         municipality=submission.processing_municipality,
         deadline=deadlines.initial_deadline(received, version.processing_days),
         search_text=search_text_for(submission),

@@ -74,6 +74,8 @@ class InboxFilterForm(KernFormMixin, forms.Form):
             *clerks,
         ]
         assert set(dict(self.fields["sort"].choices)) <= set(SORTS)
+        for name in ("offering", "status", "assignee", "deadline", "sort"):
+            self.fields[name].widget.template_name = "cases/widgets/inbox_select.html"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

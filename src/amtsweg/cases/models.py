@@ -12,6 +12,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
+from amtsweg.catalog.models import Offering
 from amtsweg.submissions.models import Submission
 from amtsweg.tenants.models import Municipality
 
@@ -61,6 +62,16 @@ class CaseQuerySet(models.QuerySet):
 class Case(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     submission = models.OneToOneField(Submission, on_delete=models.PROTECT, related_name="case")
+    # The submission's offering, copied when the case is opened (it never changes, not even
+    # on hand-over): the inbox filters and counts by service without joining each case to its
+    # submission (ADR 0007). No index of its own: ``case_offering_idx`` begins with it.
+    offering = models.ForeignKey(
+        Offering,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
+        verbose_name=_("service"),
+    )
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.PROTECT,
@@ -119,16 +130,23 @@ class Case(models.Model):
             models.Index(fields=["municipality", "-created_at"], name="case_inbox_idx"),
             models.Index(fields=["municipality", "status"], name="case_status_idx"),
             # The inbox's counts per status (ADR 0007): open cases, then the recently finished.
+            # Each with the offering, so that a filter by service stays an index-only count.
             models.Index(
                 fields=["municipality", "assignee", "status"],
+                include=["offering"],
                 condition=models.Q(closed_at__isnull=True),
                 name="case_open_status_idx",
             ),
             models.Index(
                 fields=["municipality", "closed_at"],
-                include=["status"],
+                include=["status", "offering", "assignee"],
                 condition=models.Q(closed_at__isnull=False),
                 name="case_finished_idx",
+            ),
+            # The inbox's list filtered by service (and status, assignee).
+            models.Index(
+                fields=["offering", "municipality", "status", "assignee"],
+                name="case_offering_idx",
             ),
             models.Index(fields=["municipality", "deadline"], name="case_deadline_idx"),
             models.Index(fields=["delete_personal_data_after"], name="case_retention_idx"),
