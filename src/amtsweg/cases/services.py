@@ -74,7 +74,7 @@ def cases_for(user: User) -> QuerySet[Case]:
     staff only look."""
     mine = municipalities_for(user, CASE_VIEWING_ROLES)
     return Case.objects.filter(
-        Q(municipality__in=mine) | Q(submission__offering__municipality__in=mine)
+        Q(municipality__in=mine) | Q(offering__municipality__in=mine)
     )
 
 
@@ -83,7 +83,7 @@ def processed_elsewhere(municipality: Municipality) -> QuerySet[Case]:
     newest first, with what the read-only list shows preloaded. Call it with a municipality
     from ``get_inbox_municipality`` (the caller's scope)."""
     return (
-        Case.objects.filter(submission__offering__municipality=municipality)
+        Case.objects.filter(offering__municipality=municipality)
         .exclude(municipality=municipality)
         .select_related("municipality", "submission__offering", "submission__solution_version")
         .defer("search_text", "submission__data", "submission__solution_version__form_definition")
