@@ -73,9 +73,7 @@ def cases_for(user: User) -> QuerySet[Case]:
     needs a working role in the processing municipality (``can_work_on``), so the offering's
     staff only look."""
     mine = municipalities_for(user, CASE_VIEWING_ROLES)
-    return Case.objects.filter(
-        Q(municipality__in=mine) | Q(offering__municipality__in=mine)
-    )
+    return Case.objects.filter(Q(municipality__in=mine) | Q(offering__municipality__in=mine))
 
 
 def processed_elsewhere(municipality: Municipality) -> QuerySet[Case]:
