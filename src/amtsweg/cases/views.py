@@ -272,16 +272,19 @@ def file_download(stored: Attachment | MessageAttachment) -> FileResponse:
 @login_required
 @require_POST
 def claim(request: HttpRequest, case_uuid: object) -> HttpResponse:
-    case = get_case_for_user(request.user, case_uuid)
-    _require_worker_or_403(request, case)
+    case = _workable_case(request, case_uuid)
     claim_case(case, actor=request.user)
     messages.success(request, _("You are now working on this case."))
     return redirect("cases:detail", case_uuid=case.uuid)
 
 
-def _require_worker_or_403(request: HttpRequest, case: Case) -> None:
+def _workable_case(request: HttpRequest, case_uuid: object) -> Case:
+    """The case if the user may change it: 404 when they may not even see it (as everywhere),
+    403 when they may only look (read-only staff, the offering municipality under IKZ)."""
+    case = get_case_for_user(request.user, case_uuid)
     if not can_work_on(request.user, case):
         raise PermissionDenied(_("You may view this case but not change it."))
+    return case
 
 
 def _act(
@@ -303,8 +306,7 @@ def _act(
 @login_required
 @require_POST
 def change_status(request: HttpRequest, case_uuid: object) -> HttpResponse:
-    case = get_case_for_user(request.user, case_uuid)
-    _require_worker_or_403(request, case)
+    case = _workable_case(request, case_uuid)
     workflow = case.workflow
     form = StatusChangeForm(
         request.POST,
@@ -330,8 +332,7 @@ def change_status(request: HttpRequest, case_uuid: object) -> HttpResponse:
 @require_POST
 def assign(request: HttpRequest, case_uuid: object) -> HttpResponse:
     """Assign to a named clerk, reassign, or unassign (empty choice)."""
-    case = get_case_for_user(request.user, case_uuid)
-    _require_worker_or_403(request, case)
+    case = _workable_case(request, case_uuid)
     form = AssignForm(request.POST, clerks=_clerk_choices(case.municipality))
 
     def action() -> None:
@@ -345,8 +346,7 @@ def assign(request: HttpRequest, case_uuid: object) -> HttpResponse:
 @login_required
 @require_POST
 def handover(request: HttpRequest, case_uuid: object) -> HttpResponse:
-    case = get_case_for_user(request.user, case_uuid)
-    _require_worker_or_403(request, case)
+    case = _workable_case(request, case_uuid)
     targets = {m.slug: m for m in handover_targets(case)} if case.is_open else {}
     form = HandoverForm(
         request.POST, targets=[(slug, m.short_name) for slug, m in targets.items()]
@@ -370,8 +370,7 @@ def handover(request: HttpRequest, case_uuid: object) -> HttpResponse:
 @login_required
 @require_POST
 def extend(request: HttpRequest, case_uuid: object) -> HttpResponse:
-    case = get_case_for_user(request.user, case_uuid)
-    _require_worker_or_403(request, case)
+    case = _workable_case(request, case_uuid)
     form = ExtendDeadlineForm(request.POST)
     return _act(
         request,
@@ -391,8 +390,7 @@ def extend(request: HttpRequest, case_uuid: object) -> HttpResponse:
 @require_POST
 def message(request: HttpRequest, case_uuid: object) -> HttpResponse:
     """Send a message to the applicant's mailbox."""
-    case = get_case_for_user(request.user, case_uuid)
-    _require_worker_or_403(request, case)
+    case = _workable_case(request, case_uuid)
     form = MessageForm(request.POST)
     return _act(
         request,
@@ -409,8 +407,7 @@ def message(request: HttpRequest, case_uuid: object) -> HttpResponse:
 @require_POST
 def follow_up(request: HttpRequest, case_uuid: object) -> HttpResponse:
     """Ask the applicant for missing items by a due date; the case waits for them."""
-    case = get_case_for_user(request.user, case_uuid)
-    _require_worker_or_403(request, case)
+    case = _workable_case(request, case_uuid)
     form = FollowUpForm(request.POST)
     return _act(
         request,
@@ -431,8 +428,7 @@ def follow_up(request: HttpRequest, case_uuid: object) -> HttpResponse:
 @require_POST
 def replies_seen(request: HttpRequest, case_uuid: object) -> HttpResponse:
     """The clerk has read the applicant's answers: the inbox flag goes."""
-    case = get_case_for_user(request.user, case_uuid)
-    _require_worker_or_403(request, case)
+    case = _workable_case(request, case_uuid)
     mark_replies_seen(case, actor=request.user)
     messages.success(request, _("The answers are marked as read."))
     return redirect("cases:detail", case_uuid=case.uuid)
@@ -464,8 +460,7 @@ def _render_decision_page(
 @require_GET
 def decision(request: HttpRequest, case_uuid: object) -> HttpResponse:
     """The decision form (outcome, reasoning, conditions, fee), or the issued decision."""
-    case = get_case_for_user(request.user, case_uuid)
-    _require_worker_or_403(request, case)
+    case = _workable_case(request, case_uuid)
     saved = decision_draft(case)
     initial = {"fee": case.submission.offering.fee}
     if saved is not None:
@@ -495,8 +490,7 @@ def _save_draft(request: HttpRequest, case: Case, form: DecisionForm) -> None:
 @require_POST
 def decision_save_draft(request: HttpRequest, case_uuid: object) -> HttpResponse:
     """Keep the decision as written so far ("Entwurf speichern"), for the next visit."""
-    case = get_case_for_user(request.user, case_uuid)
-    _require_worker_or_403(request, case)
+    case = _workable_case(request, case_uuid)
     form = DecisionForm(request.POST, draft=True)
     if not form.is_valid():
         return _render_decision_page(request, case, form, status=400)
@@ -519,8 +513,7 @@ def _draft_of(form: DecisionForm) -> DecisionDraft:
 def decision_preview(request: HttpRequest, case_uuid: object) -> HttpResponse:
     """The decision as it would be issued now, marked as a draft, as a download; nothing is
     stored (the clerk may preview as often as they like)."""
-    case = get_case_for_user(request.user, case_uuid)
-    _require_worker_or_403(request, case)
+    case = _workable_case(request, case_uuid)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _render_decision_page(request, case, form, status=400)
@@ -544,8 +537,7 @@ def decision_preview(request: HttpRequest, case_uuid: object) -> HttpResponse:
 @require_POST
 def decision_issue(request: HttpRequest, case_uuid: object) -> HttpResponse:
     """Issue the decision: stored with the case and delivered to the applicant."""
-    case = get_case_for_user(request.user, case_uuid)
-    _require_worker_or_403(request, case)
+    case = _workable_case(request, case_uuid)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _render_decision_page(request, case, form, status=400)
