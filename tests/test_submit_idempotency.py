@@ -12,13 +12,13 @@ from amtsweg.cases.models import Case
 from amtsweg.submissions import tasks
 from amtsweg.submissions.models import ReferenceSequence, Submission, SubmissionStatus
 from amtsweg.submissions.services import submit_application
-from amtsweg.submissions.tasks import submission_received
+from amtsweg.submissions.tasks import follow_up_submission
 from tests.factories import make_complete_draft
 
 
 def confirmation_jobs():
-    """The submission's confirmation-mail jobs (a submit also enqueues its receipt)."""
-    return DBTaskResult.objects.filter(task_path=submission_received.module_path)
+    """The submit's follow-up jobs (confirmation mail and receipt: one per submission)."""
+    return DBTaskResult.objects.filter(task_path=follow_up_submission.module_path)
 
 
 def test_second_submit_of_the_same_draft_returns_the_first(complete_draft):
@@ -79,7 +79,7 @@ def test_retry_while_the_first_request_commits_returns_the_first(offering, monke
     first_draft = make_complete_draft(offering)
     retry_draft = make_complete_draft(offering)
     first_is_writing, release_first = threading.Event(), threading.Event()
-    real_enqueue = tasks.submission_received.enqueue
+    real_enqueue = tasks.follow_up_submission.enqueue
 
     class HoldingTask:
         def enqueue(self, *args):
@@ -88,7 +88,7 @@ def test_retry_while_the_first_request_commits_returns_the_first(offering, monke
                 release_first.wait(timeout=30)
             return real_enqueue(*args)
 
-    monkeypatch.setattr("amtsweg.submissions.services.submission_received", HoldingTask())
+    monkeypatch.setattr("amtsweg.submissions.services.follow_up_submission", HoldingTask())
     receipts, errors = {}, []
 
     def run(name, draft):
