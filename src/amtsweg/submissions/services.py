@@ -298,22 +298,29 @@ def submit_data(
     A retry with the same ``idempotency_key`` returns the first submission; a refused data set
     leaves nothing behind. The cleaned data is the form engine's own output, so it is not
     validated a second time; the row is inserted once, complete but for its number.
+
+    The key is claimed by that INSERT (unique per offering), and a retry is found there: one
+    that comes after the first has committed fails at the constraint at once, one that races
+    it waits there for the first's commit; either then answers with the first submission. So
+    the submit does not ask for the key beforehand, a look-up that almost never finds anything
+    (issue 9); only a data set that is refused asks, so that a retry gets the first submission
+    whatever it sends.
     """
     definition = offering.solution_version.form_definition
-    if idempotency_key and (earlier := _submitted_with_key_for(offering, idempotency_key)):
-        return Receipt(submission=earlier, access_code=None, created=False)
     options = offering.solution_version.resolve_options(offering.option_values)
     cleaned, problems = clean_submission(definition, data, options)
+    if not problems:
+        submission = Submission(
+            offering=offering,
+            solution_version=offering.solution_version,
+            data=cleaned,
+            option_values=options,
+            completed_steps=[step["key"] for step in visible_steps(definition, cleaned, options)],
+        )
+        problems = check_attachments(submission)  # a file value names no upload of its own
     if problems:
-        raise SubmissionIncomplete(problems)
-    submission = Submission(
-        offering=offering,
-        solution_version=offering.solution_version,
-        data=cleaned,
-        option_values=options,
-        completed_steps=[step["key"] for step in visible_steps(definition, cleaned, options)],
-    )
-    if problems := check_attachments(submission):  # a file value names no upload of it
+        if idempotency_key and (earlier := _submitted_with_key_for(offering, idempotency_key)):
+            return Receipt(submission=earlier, access_code=None, created=False)
         raise SubmissionIncomplete(problems)
     access_code = _fill_in(submission, idempotency_key, language)
     try:
