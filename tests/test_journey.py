@@ -121,7 +121,7 @@ def test_full_journey_from_application_to_status_change(client, offering):
     assert Case.objects.filter(submission=submission).count() == 1
     assert (
         DBTaskResult.objects.filter(
-            task_path="amtsweg.submissions.tasks.submission_received",
+            task_path="amtsweg.submissions.tasks.follow_up_submission",
             args_kwargs__args=[submission.pk],
         ).count()
         == 1

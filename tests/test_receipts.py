@@ -23,6 +23,7 @@ from amtsweg.documents.tasks import generate_receipt, retry_missing_receipts
 from amtsweg.submissions import drafts
 from amtsweg.submissions.models import Attachment, Submission
 from amtsweg.submissions.services import submit_data
+from amtsweg.submissions.tasks import follow_up_submission
 from tests.factories import OfferingFactory, SolutionVersionFactory, form_definition
 from tests.staff_login import login_staff
 
@@ -73,7 +74,7 @@ def test_submit_writes_the_receipt_row_and_its_job(submitted):
     assert document.state == GenerationState.PENDING
     assert document.case == submission.case
     assert not document.file
-    job = DBTaskResult.objects.get(task_path=generate_receipt.module_path)
+    job = DBTaskResult.objects.get(task_path=follow_up_submission.module_path)
     assert job.args_kwargs == {"args": [submission.pk], "kwargs": {}}
     assert list(missing_receipts()) == [submission]
 

@@ -12,13 +12,13 @@ from amtsweg.cases.models import Case
 from amtsweg.submissions.models import ReferenceSequence
 from amtsweg.submissions.reference import next_reference_number
 from amtsweg.submissions.services import submit_application
-from amtsweg.submissions.tasks import submission_received
+from amtsweg.submissions.tasks import follow_up_submission
 from tests.factories import make_complete_draft
 
 
 def confirmation_jobs():
-    """The submission's confirmation-mail jobs (a submit also enqueues its receipt)."""
-    return DBTaskResult.objects.filter(task_path=submission_received.module_path)
+    """The submit's follow-up jobs (confirmation mail and receipt: one per submission)."""
+    return DBTaskResult.objects.filter(task_path=follow_up_submission.module_path)
 
 
 pytestmark = pytest.mark.django_db

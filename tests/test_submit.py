@@ -17,7 +17,7 @@ from amtsweg.submissions.services import (
     submit_application,
 )
 
-TASK_PATH = "amtsweg.submissions.tasks.submission_received"
+TASK_PATH = "amtsweg.submissions.tasks.follow_up_submission"
 
 
 def test_complete_draft_is_submitted(complete_draft, darmstadt):

@@ -8,12 +8,12 @@ from amtsweg.audit.models import AuditChainHead, AuditEvent
 from amtsweg.cases.models import Case, StatusEntry
 from amtsweg.submissions.models import ReferenceSequence, Submission, SubmissionStatus
 from amtsweg.submissions.services import submit_application
-from amtsweg.submissions.tasks import submission_received
+from amtsweg.submissions.tasks import follow_up_submission
 
 
 def confirmation_jobs():
-    """The submission's confirmation-mail jobs (a submit also enqueues its receipt)."""
-    return DBTaskResult.objects.filter(task_path=submission_received.module_path)
+    """The submit's follow-up jobs (confirmation mail and receipt: one per submission)."""
+    return DBTaskResult.objects.filter(task_path=follow_up_submission.module_path)
 
 
 class Boom(Exception):
@@ -49,7 +49,7 @@ def assert_nothing_written(draft: Submission) -> None:
     [
         ("amtsweg.submissions.services.open_case_for", explode),
         ("amtsweg.submissions.services.record_event", explode),
-        ("amtsweg.submissions.services.submission_received", ExplodingTask()),
+        ("amtsweg.submissions.services.follow_up_submission", ExplodingTask()),
         ("amtsweg.cases.services.StatusEntry.objects.create", explode),
     ],
     ids=["open_case", "audit", "enqueue", "status_entry"],
@@ -78,7 +78,7 @@ def test_retry_after_failure_gets_the_first_number(complete_draft, monkeypatch):
 @pytest.mark.django_db(transaction=True)
 def test_failure_rolls_back_a_real_transaction(complete_draft, monkeypatch):
     """The same with real COMMIT/ROLLBACK instead of the test's savepoints."""
-    monkeypatch.setattr("amtsweg.submissions.services.submission_received", ExplodingTask())
+    monkeypatch.setattr("amtsweg.submissions.services.follow_up_submission", ExplodingTask())
     with pytest.raises(Boom):
         submit_application(complete_draft)
     assert_nothing_written(complete_draft)

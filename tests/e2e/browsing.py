@@ -115,22 +115,26 @@ def pdf_text(content: bytes) -> str:
 
 
 def make_receipt(submission_id: int) -> None:
-    """Run the queued job that makes this submission's receipt PDF, as the worker would. The
-    browser tests run no worker beside the live server, and running every job the demo has
-    queued (its applications' receipts) would take half a minute."""
+    """Run the submit's queued follow-up job (confirmation mail and receipt PDF) for this
+    submission, as the worker would. The browser tests run no worker beside the live server,
+    and running every job the demo has queued (its applications' receipts) would take half a
+    minute."""
     from django_tasks_db.models import DBTaskResult
 
-    from amtsweg.documents.tasks import generate_receipt
+    from amtsweg.submissions.tasks import follow_up_submission
 
     jobs = [
         row
         for row in DBTaskResult.objects.filter(
-            task_path=generate_receipt.module_path, status="READY"
+            task_path=follow_up_submission.module_path, status="READY"
         )
         if row.args_kwargs["args"] == [submission_id]
     ]
-    assert len(jobs) == 1, f"{len(jobs)} receipt jobs queued for submission {submission_id}"
-    generate_receipt.call(*jobs[0].args_kwargs["args"], **jobs[0].args_kwargs["kwargs"])
+    assert len(jobs) == 1, f"{len(jobs)} follow-up jobs queued for submission {submission_id}"
+    result = follow_up_submission.call(
+        *jobs[0].args_kwargs["args"], **jobs[0].args_kwargs["kwargs"]
+    )
+    assert result["receipt"] == "generated", result
 
 
 def step_key(url: str) -> str | None:

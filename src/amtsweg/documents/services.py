@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from amtsweg.cases.models import Case
 from amtsweg.documents.models import Document, DocumentKind, GenerationState
 from amtsweg.documents.rendering import render_pdf
-from amtsweg.documents.tasks import generate_receipt
 from amtsweg.submissions.models import Submission, SubmissionStatus
 
 __all__ = [
@@ -33,35 +32,20 @@ __all__ = [
 ]
 
 
-def request_receipt(submission: Submission, case: Case | None = None) -> Document:
-    """Ask for the receipt of a just-submitted application: its pending row and its job.
+def request_receipt(submission: Submission, case: Case) -> Document:
+    """The pending row of a just-submitted application's receipt, written by the submit.
 
-    Call it inside the submit's transaction (``submit_application`` does), so that no
-    acknowledged submission is ever without its receipt job; a later call (without a case)
-    adds nothing. The submit passes the ``case`` it has just opened: a submission numbered
-    only now has no receipt yet, so its row is one INSERT instead of ``get_or_create``'s
-    look-up and savepoints (statements fewer in every submit; issue 9).
+    Call it inside the submit's transaction (``submit_application`` does), which also enqueues
+    the job that makes the PDF (``submissions.tasks.follow_up_submission``), so that no
+    acknowledged submission is ever without its receipt row and job. The submission is numbered
+    only now and has no receipt yet: one INSERT, no look-up (issue 9).
     """
-    if case is not None:
-        document = Document.objects.create(
-            submission=submission,
-            kind=DocumentKind.RECEIPT,
-            case=case,
-            language=submission.language or "de",
-        )
-        generate_receipt.enqueue(submission.pk)
-        return document
-    document, created = Document.objects.get_or_create(
+    return Document.objects.create(
         submission=submission,
         kind=DocumentKind.RECEIPT,
-        defaults={
-            "case": Case.objects.filter(submission=submission).first(),
-            "language": submission.language or "de",
-        },
+        case=case,
+        language=submission.language or "de",
     )
-    if created:
-        generate_receipt.enqueue(submission.pk)
-    return document
 
 
 def ready_receipt(submission: Submission) -> Document | None:

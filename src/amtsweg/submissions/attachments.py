@@ -293,12 +293,15 @@ def check_attachments(submission: Submission) -> dict[str, str]:
     """Problems with the file values of a submission's data (HTML name → message): each must
     be an attachment of this submission with the same name, type, size and SHA-256.
 
-    Called by ``submit_application`` inside its transaction. When all is well, attachments the
+    Called by ``submit_application`` inside its transaction (``submit_data`` before storing
+    its new row, which cannot name an upload of its own). When all is well, attachments the
     data no longer names (removed or replaced by the applicant) are deleted, so only what was
     submitted is kept; a rolled-back submit keeps them.
     """
     definition = submission.solution_version.form_definition
-    rows = {str(row.uuid): row for row in submission.attachments.all()}
+    rows = (  # a submission not yet stored (the API's) has no attachments: no query
+        {} if submission._state.adding else {str(r.uuid): r for r in submission.attachments.all()}
+    )
     problems: dict[str, str] = {}
     referenced: set[str] = set()
     for step in definition["steps"]:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from amtsweg.audit.services import record_event
@@ -33,7 +33,7 @@ from amtsweg.submissions.reference import (
     new_access_code,
     next_reference_number,
 )
-from amtsweg.submissions.tasks import send_resume_link, submission_received
+from amtsweg.submissions.tasks import follow_up_submission, send_resume_link
 
 
 class SubmissionIncomplete(Exception):
@@ -246,14 +246,14 @@ def _record_submit(submission: Submission, access_code: str) -> Receipt:
     """
     offering = submission.offering
     case = open_case_for(submission)
-    submission_received.enqueue(submission.pk)
-    request_receipt(submission, case)  # the receipt PDF's row and job, in this transaction
+    request_receipt(submission, case)  # the receipt PDF's row, in this transaction
+    follow_up_submission.enqueue(submission.pk)  # one job: confirmation mail and receipt
     # From here on the shared rows are locked until COMMIT.
     submission.reference_number = next_reference_number(
         submission.processing_municipality, timezone.localdate(submission.submitted_at).year
     )
     submission.status = SubmissionStatus.SUBMITTED
-    submission.save(update_fields=["status", "reference_number"])
+    _mark_submitted(submission)
     add_reference_to_search_text(case, submission.reference_number)  # found by it too
     record_event(
         "submission.submitted",
@@ -270,6 +270,21 @@ def _record_submit(submission: Submission, access_code: str) -> Receipt:
     return Receipt(submission=submission, access_code=access_code, created=True)
 
 
+#: Precompiled: it runs while the municipality's counter is locked, where ``save(update_fields)``
+#: would build the same statement with the ORM's compiler for every submit (issue 9).
+_MARK_SUBMITTED = (
+    'UPDATE "submissions_submission" SET "status" = %s, "reference_number" = %s WHERE "id" = %s'
+)
+
+
+def _mark_submitted(submission: Submission) -> None:
+    """Store the status and number just given to ``submission``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _MARK_SUBMITTED, [submission.status, submission.reference_number, submission.pk]
+        )
+
+
 def submit_data(
     offering: Offering,
     data: dict[str, Any],
@@ -283,27 +298,34 @@ def submit_data(
     A retry with the same ``idempotency_key`` returns the first submission; a refused data set
     leaves nothing behind. The cleaned data is the form engine's own output, so it is not
     validated a second time; the row is inserted once, complete but for its number.
+
+    The key is claimed by that INSERT (unique per offering), and a retry is found there: one
+    that comes after the first has committed fails at the constraint at once, one that races
+    it waits there for the first's commit; either then answers with the first submission. So
+    the submit does not ask for the key beforehand, a look-up that almost never finds anything
+    (issue 9); only a data set that is refused asks, so that a retry gets the first submission
+    whatever it sends.
     """
     definition = offering.solution_version.form_definition
-    if idempotency_key and (earlier := _submitted_with_key_for(offering, idempotency_key)):
-        return Receipt(submission=earlier, access_code=None, created=False)
     options = offering.solution_version.resolve_options(offering.option_values)
     cleaned, problems = clean_submission(definition, data, options)
+    if not problems:
+        submission = Submission(
+            offering=offering,
+            solution_version=offering.solution_version,
+            data=cleaned,
+            option_values=options,
+            completed_steps=[step["key"] for step in visible_steps(definition, cleaned, options)],
+        )
+        problems = check_attachments(submission)  # a file value names no upload of its own
     if problems:
+        if idempotency_key and (earlier := _submitted_with_key_for(offering, idempotency_key)):
+            return Receipt(submission=earlier, access_code=None, created=False)
         raise SubmissionIncomplete(problems)
-    submission = Submission(
-        offering=offering,
-        solution_version=offering.solution_version,
-        data=cleaned,
-        option_values=options,
-        completed_steps=[step["key"] for step in visible_steps(definition, cleaned, options)],
-    )
     access_code = _fill_in(submission, idempotency_key, language)
     try:
         with transaction.atomic():
             submission.save()  # as a draft until numbered; claims the idempotency key
-            if problems := check_attachments(submission):  # a file value names no upload
-                raise SubmissionIncomplete(problems)
             return _record_submit(submission, access_code)
     except IntegrityError:
         if idempotency_key and (earlier := _submitted_with_key_for(offering, idempotency_key)):

@@ -16,11 +16,29 @@ from amtsweg.audit.services import record_event
 from amtsweg.cases.mail_delivery import deliver
 from amtsweg.cases.models import MailKind
 from amtsweg.catalog.models import Offering
+from amtsweg.documents.tasks import generate_receipt
 from amtsweg.scheduling.services import job_for, periodic
 from amtsweg.submissions.models import ResumeLink, Submission
 from amtsweg.submissions.resume import hash_resume_token, new_resume_token, resume_url_for
 
 logger = logging.getLogger(__name__)
+
+
+@task()
+def follow_up_submission(submission_id: int) -> dict[str, str]:
+    """The submit's one job: the confirmation mail, then the receipt PDF.
+
+    One job row per submit instead of one per follow-up: a row less in the submit's transaction
+    and a job less for the worker to claim and finish (issue 9). Each part keeps its own
+    retries: a failed mail is tried again by ``submission_received`` jobs of its own
+    (``cases.mail_delivery``), a failed receipt by ``documents.retry_missing_receipts``. The
+    receipt is made even when the mail raises, so that it is never left pending without a job.
+    """
+    try:
+        mail = submission_received.call(submission_id)
+    finally:
+        receipt = generate_receipt.call(submission_id)
+    return {"mail": mail, "receipt": receipt}
 
 
 @task()
