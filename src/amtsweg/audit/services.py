@@ -81,12 +81,14 @@ def record_event(
 # locked, so the three statements that follow are written out once here instead of being built
 # by the ORM's compiler for every event (issue 9: the submit's CPU and its time under the lock).
 _EVENT_FIELDS = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
-_INSERT_EVENT = 'INSERT INTO "audit_auditevent" ({}) VALUES ({}) RETURNING "id"'.format(  # noqa: S608
+_EVENTS, _HEADS = AuditEvent._meta.db_table, AuditChainHead._meta.db_table
+_INSERT_EVENT = 'INSERT INTO "{}" ({}) VALUES ({}) RETURNING "id"'.format(  # noqa: S608
+    _EVENTS,
     ", ".join(f'"{field.column}"' for field in _EVENT_FIELDS),
     ", ".join("%s" for _ in _EVENT_FIELDS),
 )
-_SELECT_HEAD = 'SELECT "id", "last_hash", "length" FROM "audit_auditchainhead" WHERE "chain" = %s'
-_MOVE_HEAD = 'UPDATE "audit_auditchainhead" SET "last_hash" = %s, "length" = %s WHERE "id" = %s'
+_SELECT_HEAD = f'SELECT "id", "last_hash", "length" FROM "{_HEADS}" WHERE "chain" = %s'  # noqa: S608
+_MOVE_HEAD = f'UPDATE "{_HEADS}" SET "last_hash" = %s, "length" = %s WHERE "id" = %s'  # noqa: S608
 
 
 def _locked_head(cursor: CursorWrapper, chain: str) -> tuple[int, str, int]:

@@ -64,7 +64,7 @@ def add_reference_to_search_text(case: Case, reference: str) -> None:
         cursor.execute(_SET_SEARCH_TEXT, [case.search_text, case.pk])
 
 
-_SET_SEARCH_TEXT = 'UPDATE "cases_case" SET "search_text" = %s WHERE "id" = %s'
+_SET_SEARCH_TEXT = f'UPDATE "{Case._meta.db_table}" SET "search_text" = %s WHERE "id" = %s'  # noqa: S608
 
 
 def search_vector() -> SearchVector:

@@ -273,7 +273,8 @@ def _record_submit(submission: Submission, access_code: str) -> Receipt:
 #: Precompiled: it runs while the municipality's counter is locked, where ``save(update_fields)``
 #: would build the same statement with the ORM's compiler for every submit (issue 9).
 _MARK_SUBMITTED = (
-    'UPDATE "submissions_submission" SET "status" = %s, "reference_number" = %s WHERE "id" = %s'
+    f'UPDATE "{Submission._meta.db_table}"'  # noqa: S608 - our own table name
+    ' SET "status" = %s, "reference_number" = %s WHERE "id" = %s'
 )
 
 
