@@ -215,11 +215,13 @@ bench: install
 	$(BIN)/python -m bench --profile
 	$(BIN)/python -m bench backoffice
 	$(BIN)/python -m bench documents
+	$(BIN)/python -m bench pages
 
 bench-quick: install
 	$(BIN)/python -m bench --quick
 	$(BIN)/python -m bench backoffice --quick
 	$(BIN)/python -m bench documents --quick
+	$(BIN)/python -m bench pages --quick
 
 # --- cleaning -------------------------------------------------------------------------------
 
