@@ -74,10 +74,7 @@ class Journey:
         counted = _Counted()
         with connection.execute_wrapper(counted):
             started = time.process_time()
-            if data is None:
-                answer = self.client.get(path)
-            else:
-                answer = self.client.post(path, data)
+            answer = self.client.get(path) if data is None else self.client.post(path, data)
             took = (time.process_time() - started) * 1000
         if answer.status_code != expect:
             raise SystemExit(f"{label} {path} answered {answer.status_code}, not {expect}")
@@ -122,7 +119,7 @@ def journey(
     return browser.cpu_ms
 
 
-def measure(journeys: int, profile: bool) -> dict[str, Any]:
+def measure(journeys: int, profile: str | None) -> dict[str, Any]:
     from django.core.management import call_command
 
     from amtsweg.catalog.models import Offering
@@ -145,7 +142,7 @@ def measure(journeys: int, profile: bool) -> dict[str, Any]:
             profiler.disable()
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(60)
+        pstats.Stats(profiler, stream=out).sort_stats(profile).print_stats(60)
         print(out.getvalue(), file=sys.stderr)
     return {"pages": pages, "journey_cpu_ms": totals}
 
@@ -167,12 +164,9 @@ def section(outcome: dict[str, Any]) -> str:
         "| page | requests | median CPU ms | statements (max) |",
         "| --- | ---: | ---: | ---: |",
     ]
-    per_journey = 0.0
     for label, figures in raw["pages"].items():
-        median = statistics.median(figures["cpu"])
-        lines.append(
-            f"| {label} | {len(figures['cpu'])} | {median:.1f} | {max(figures['statements']):.0f} |"
-        )
+        median, statements = statistics.median(figures["cpu"]), max(figures["statements"])
+        lines.append(f"| {label} | {len(figures['cpu'])} | {median:.1f} | {statements:.0f} |")
     per_journey = statistics.median(raw["journey_cpu_ms"])
     requests = sum(len(figures["cpu"]) for figures in raw["pages"].values())
     per_request = sum(sum(figures["cpu"]) for figures in raw["pages"].values()) / requests
@@ -189,7 +183,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench pages", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="5 journeys, prints only")
     parser.add_argument("--journeys", type=int, help="how many journeys (default 40)")
-    parser.add_argument("--profile", action="store_true", help="print a cProfile of them")
+    parser.add_argument(
+        "--profile",
+        nargs="?",
+        const="cumulative",
+        metavar="SORT",
+        help="print a cProfile of the journeys, sorted by SORT (default cumulative; tottime)",
+    )
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/")
     args = parser.parse_args(argv)
     journeys = args.journeys or (5 if args.quick else 40)
