@@ -58,8 +58,8 @@ help:
 	@echo "make install     Python venv, gettext, xmlsec1, PDF libraries, front-end assets, translations"
 	@echo "make lint        ruff format --check and ruff check"
 	@echo "make format      ruff format and ruff check --fix"
-	@echo "make bench       submissions (SQLite, PostgreSQL), back office at 1,000,000 cases, documents"
-	@echo "                 (~13 min on a quiet machine); figures to docs/benchmarks.md"
+	@echo "make bench       submissions (SQLite, PostgreSQL), back office at 1,000,000 cases, documents,"
+	@echo "                 journey pages (~14 min on a quiet machine); figures to docs/benchmarks.md"
 	@echo "make bench-quick the same, small and short (~2 min): checks the suite runs"
 	@echo "make clean       remove var/ (database, uploads, secret key) and .venv/"
 
@@ -215,11 +215,13 @@ bench: install
 	$(BIN)/python -m bench --profile
 	$(BIN)/python -m bench backoffice
 	$(BIN)/python -m bench documents
+	$(BIN)/python -m bench pages
 
 bench-quick: install
 	$(BIN)/python -m bench --quick
 	$(BIN)/python -m bench backoffice --quick
 	$(BIN)/python -m bench documents --quick
+	$(BIN)/python -m bench pages --quick
 
 # --- cleaning -------------------------------------------------------------------------------
 

@@ -4,6 +4,8 @@ if sys.argv[1:2] == ["backoffice"]:
     from bench.backoffice import main
 elif sys.argv[1:2] == ["documents"]:
     from bench.documents import main
+elif sys.argv[1:2] == ["pages"]:
+    from bench.pages import main
 else:
     from bench.run import main
 

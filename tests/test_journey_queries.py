@@ -19,6 +19,11 @@ pytestmark = pytest.mark.django_db
 #: Statements of each page, measured with the demo's dog-tax form; a change that adds one
 #: (an N+1, a lazy load, a session write on a page that changes nothing) fails here.
 MAX_STATEMENTS = {
+    # the session, the municipality, the offering (its version from memory), its solution
+    # and service
+    "offering page GET": 4,
+    # the session, municipality, offering, the draft's INSERT, the session's save
+    "start POST": 7,
     "step GET": 2,  # the session, the draft with its offering (its version from memory)
     "step POST": 6,  # + the locked row and its UPDATE inside a savepoint
     "summary GET": 2,  # nothing but the session and the draft
@@ -38,8 +43,9 @@ def _journey(client: Client, offering: Offering) -> Iterator[tuple[str, str, dic
     """(label, path, POST data or None) of each request of one application, in order; the
     caller sends them, so that the Location of one answer decides the next."""
     steps = {step["key"]: step for step in offering.solution_version.form_definition["steps"]}
+    yield "offering page GET", reverse("catalog:offering", args=["darmstadt", "hundesteuer"]), None
     start = reverse("submissions:start", args=["darmstadt", "hundesteuer"])
-    location = client.post(start)["Location"]
+    location = yield "start POST", start, {}
     while "/schritt/" in location:
         key = location.split("/schritt/")[1].strip("/")
         yield "step GET", location, None
@@ -50,8 +56,9 @@ def _journey(client: Client, offering: Offering) -> Iterator[tuple[str, str, dic
 
 
 def test_each_page_of_a_journey(client, hundesteuer):
-    client.post(reverse("submissions:start", args=["darmstadt", "hundesteuer"]))  # warm-up:
-    published_version(hundesteuer.solution_version_id)  # the session and the worker's cache
+    client.get(reverse("catalog:offering", args=["darmstadt", "hundesteuer"]))  # warm-up:
+    client.post(reverse("submissions:start", args=["darmstadt", "hundesteuer"]))  # the session
+    published_version(hundesteuer.solution_version_id)  # and the worker's cache
     counted: dict[str, list[int]] = {}
     journey = _journey(client, hundesteuer)
     label, path, data = next(journey)
@@ -92,3 +99,31 @@ def test_a_draft_version_is_read_every_time(hundesteuer):
     assert published_version(draft.pk).form_definition == {"steps": []}
     type(version).objects.filter(pk=draft.pk).update(form_definition={"steps": [{"k": 1}]})
     assert published_version(draft.pk).form_definition == {"steps": [{"k": 1}]}
+
+
+def _sql(client: Client, path: str) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return [query["sql"] for query in queries]
+
+
+def test_the_draft_is_read_without_joins_the_page_does_not_use(client, hundesteuer):
+    """The draft query of every journey page joins only the offering and its municipality:
+    no citizen account without a log-in, no second municipality when the offering's own
+    processes it (each joined column costs compilation on every request)."""
+    start = reverse("submissions:start", args=["darmstadt", "hundesteuer"])
+    step = client.post(start)["Location"]
+    client.get(step)
+    (draft,) = [sql for sql in _sql(client, step) if "submissions_submission" in sql]
+    assert draft.count(" JOIN ") == 2
+    assert "bundid_citizen" not in draft
+
+
+def test_the_offering_page_does_not_read_the_version_again(client, hundesteuer):
+    """The offering page and the start take the published version from memory; the page
+    reads only the service's name and key with the solution."""
+    page = reverse("catalog:offering", args=["darmstadt", "hundesteuer"])
+    client.get(page)
+    statements = _sql(client, page)
+    assert not any('"catalog_solutionversion"."form_definition"' in sql for sql in statements)
+    assert len(statements) == MAX_STATEMENTS["offering page GET"] - 1  # no session yet

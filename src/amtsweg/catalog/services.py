@@ -142,15 +142,30 @@ def get_live_offering_for_submit(offering_uuid: object) -> Offering | None:
     return offering
 
 
-def get_live_offering(municipality: Municipality, slug: str) -> Offering:
+def get_live_offering(
+    municipality: Municipality, slug: str, *, with_service: bool = False
+) -> Offering:
+    """The live offering ``slug`` of ``municipality`` (the offering page, "start application").
+
+    Lean, as every journey starts here: the version comes from ``published_version`` (its
+    JSON is not read again), ``municipality`` is the one passed and stands for the processing
+    municipality when that is the same (nearly always; another is read when first used).
+    The version's solution and service, which the offering page names, are read in one small
+    query ``with_service``."""
     try:
-        return (
-            live_offerings(municipality)
-            .select_related("processing_municipality", "municipality")
-            .get(slug=slug, solution_version__status=VersionStatus.PUBLISHED)
+        offering = Offering.objects.live().get(
+            municipality=municipality, slug=slug, solution_version__status=VersionStatus.PUBLISHED
         )
     except Offering.DoesNotExist:
         raise Http404(_("This municipality does not offer this service online.")) from None
+    offering.municipality = municipality
+    if offering.processing_municipality_id == municipality.pk:
+        offering.processing_municipality = municipality
+    version = published_version(offering.solution_version_id)
+    if with_service:
+        version.solution = Solution.objects.select_related("service").get(pk=version.solution_id)
+    offering.solution_version = version
+    return offering
 
 
 # --- the service designer's door -----------------------------------------------------------

@@ -74,7 +74,7 @@ def offering_page(
     request: HttpRequest, municipality_slug: str, offering_slug: str
 ) -> HttpResponse:
     municipality = get_municipality(municipality_slug)
-    offering = get_live_offering(municipality, offering_slug)
+    offering = get_live_offering(municipality, offering_slug, with_service=True)
     return render(
         request,
         "catalog/offering.html",

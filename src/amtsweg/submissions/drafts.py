@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
 from amtsweg.catalog.services import published_version
+from amtsweg.identity.bundid.identity import CitizenIdentity
 from amtsweg.identity.bundid.services import current_citizen
 from amtsweg.submissions.models import Submission
 
@@ -25,14 +26,16 @@ def remember(request: HttpRequest, submission: Submission) -> None:
     request.session[SESSION_KEY] = [*owned, str(submission.uuid)][-MAX_REMEMBERED:]
 
 
-def may_open(request: HttpRequest, submission: Submission) -> bool:
+def may_open(
+    request: HttpRequest, submission: Submission, identity: CitizenIdentity | None
+) -> bool:
     """Whether this visitor may open ``submission`` (its ``citizen`` preloaded).
 
     A logged-in citizen opens exactly their own account's applications. Without a log-in, a
     citizen's draft stays closed (the log-in opens it); anything else opens for the session
-    that started it, or found it with reference number and access code.
+    that started it, or found it with reference number and access code. ``identity`` is
+    the session's logged-in citizen (``current_citizen``).
     """
-    identity = current_citizen(request)
     if submission.citizen_id is not None and identity is not None:
         return submission.citizen.pseudonym == identity.pseudonym
     if submission.citizen_id is not None and not submission.is_submitted:
@@ -43,24 +46,33 @@ def may_open(request: HttpRequest, submission: Submission) -> bool:
 def get_owned_submission(request: HttpRequest, submission_uuid: object) -> Submission:
     """The visitor's draft or submission with this UUID (``may_open``), with what the
     journey needs preloaded in one query (its version from ``published_version``); 404 for
-    anyone else's, with the same message as for none."""
+    anyone else's, with the same message as for none.
+
+    Every page of a journey pays for this query's compilation, which grows with its joined
+    columns, so it joins only what the page will read: the citizen account only when a
+    citizen is logged in (``may_open`` compares it), and the processing municipality not at
+    all when it is the offering's own (nearly always; else it is read when first used)."""
+    identity = current_citizen(request)
+    related = ["offering__municipality", *(["citizen"] if identity is not None else [])]
     try:
-        submission: Submission | None = Submission.objects.select_related(
-            "offering__municipality", "offering__processing_municipality", "citizen"
-        ).get(uuid=submission_uuid)
+        submission: Submission | None = Submission.objects.select_related(*related).get(
+            uuid=submission_uuid
+        )
     except Submission.DoesNotExist:
         submission = None
     else:  # published versions come from the worker's memory (one join and JSON less)
         submission.solution_version = published_version(submission.solution_version_id)
         # The summary names the offering's processing municipality and the submit copies it
         # onto the submission; a submitted one has (nearly always) that same one.
-        processing = submission.offering.processing_municipality
-        if submission.processing_municipality_id == processing.pk:
-            submission.processing_municipality = processing
+        offering = submission.offering
+        if offering.processing_municipality_id == offering.municipality_id:
+            offering.processing_municipality = offering.municipality
+        if submission.processing_municipality_id == offering.municipality_id:
+            submission.processing_municipality = offering.municipality
     remembered = str(submission_uuid) in request.session.get(SESSION_KEY, [])
     if submission is None and remembered:
         raise Http404(_("This application no longer exists."))
-    if submission is None or not may_open(request, submission):
+    if submission is None or not may_open(request, submission, identity):
         raise Http404(_("This application was not found in your browser session."))
     if submission.is_expired():  # gone for the applicant, even before the clean-up runs
         raise Http404(_("This draft has expired."))

@@ -1,0 +1,224 @@
+"""The pages of the citizen journey (issue 9, point 2): CPU and statements per page, in process.
+
+    python -m bench pages            # 40 journeys; appends to docs/benchmarks.md
+    python -m bench pages --quick    # 5 journeys: checks that it runs; prints only
+
+A throwaway installation (SQLite in a temporary directory) is migrated and gets the demo. Then
+this one process drives whole journeys through Django's test client (no HTTP server, no
+network; DEBUG off), the same pages and answers as the load generator's ``journey``
+(``bench/load.py``): the offering page of Darmstadt's dog tax, "start", each step page fetched
+and posted, the summary, the submit and the confirmation; every fifth journey asks for the
+exemption and uploads a 20 KB PDF. Two journeys warm up (templates, caches) and are not counted.
+
+Reported per page: the median CPU time of this process (``time.process_time``, which a busy
+machine inflates far less than the wall time) and the SQL statements; and for a whole journey
+the median of its summed CPU time. The CPU a web worker spends per page is what limits the
+journeys per second of a 2-core machine, so this is the figure to compare before and after a
+change, back to back. ``--profile`` prints where that time goes (cProfile, cumulative).
+"""
+
+import argparse
+import cProfile
+import datetime
+import io
+import os
+import pstats
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from bench.backoffice import configure, load_average
+from bench.load import PDF, REFERENCE_RE, UPLOAD_EVERY, upload_plan
+from tests.form_filling import valid_step_post
+
+ROOT = Path(__file__).resolve().parent.parent
+MUNICIPALITY, OFFERING = "darmstadt", "hundesteuer"
+WARM_UP = 2
+#: CPU per page that 60 journeys/s on 2 cores leave (2 cores ÷ (60 × 11 requests)).
+TARGET_MS = 3.0
+
+
+def log(message: str) -> None:
+    print(f"[bench pages {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+class _Counted:
+    """A database execute wrapper that counts statements (cheaper than capturing them)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+class Journey:
+    """One applicant's browser: a test client whose requests are timed and counted."""
+
+    def __init__(self, pages: dict[str, dict[str, list[float]]]) -> None:
+        from django.test import Client
+
+        self.client = Client(HTTP_ACCEPT_LANGUAGE="de")
+        self.pages = pages
+        self.cpu_ms = 0.0
+
+    def request(self, label: str, path: str, data: Any = None, expect: int = 200) -> Any:
+        from django.db import connection
+
+        counted = _Counted()
+        with connection.execute_wrapper(counted):
+            started = time.process_time()
+            answer = self.client.get(path) if data is None else self.client.post(path, data)
+            took = (time.process_time() - started) * 1000
+        if answer.status_code != expect:
+            raise SystemExit(f"{label} {path} answered {answer.status_code}, not {expect}")
+        self.pages[label]["cpu"].append(took)
+        self.pages[label]["statements"].append(counted.count)
+        self.cpu_ms += took
+        return answer
+
+
+def journey(
+    pages: dict[str, dict[str, list[float]]], steps: list[dict[str, Any]], with_upload: bool
+) -> float:
+    """One application from the offering page to the confirmation; its CPU time in ms."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    by_key = {step["key"]: step for step in steps}
+    upload = upload_plan(steps) if with_upload else None
+    browser = Journey(pages)
+    browser.request(
+        "offering page GET", reverse("catalog:offering", args=[MUNICIPALITY, OFFERING])
+    )
+    start = reverse("submissions:start", args=[MUNICIPALITY, OFFERING])
+    location = browser.request("start POST", start, {}, expect=302)["Location"]
+    while "/schritt/" in location:
+        key = location.split("/schritt/")[1].strip("/")
+        browser.request("step GET", location)
+        post: dict[str, Any] = valid_step_post(by_key[key])
+        label = "step POST"
+        if upload and upload[0] == key:
+            post[upload[2]] = ["yes"]
+            post[upload[1]] = SimpleUploadedFile("nachweis.pdf", PDF, "application/pdf")
+            label = "step POST (upload)"
+        location = browser.request(label, location, post, expect=302)["Location"]
+    if "/zusammenfassung/" not in location:
+        raise SystemExit(f"the journey ended at {location} instead of the summary")
+    browser.request("summary GET", location)
+    confirmation = browser.request("submit POST", location, {}, expect=302)["Location"]
+    answer = browser.request("confirmation GET", confirmation)
+    if not REFERENCE_RE.search(answer.content):
+        raise SystemExit("the confirmation shows no reference number")
+    return browser.cpu_ms
+
+
+def measure(journeys: int, profile: str | None) -> dict[str, Any]:
+    from django.core.management import call_command
+
+    from amtsweg.catalog.models import Offering
+
+    with Path(os.devnull).open("w") as quiet:
+        call_command("migrate", interactive=False, verbosity=0, stdout=quiet)
+        call_command("demo", stdout=quiet)
+    version = Offering.objects.get(municipality__slug=MUNICIPALITY, slug=OFFERING).solution_version
+    steps = version.form_definition["steps"]
+    for number in range(WARM_UP):
+        journey(defaultdict(lambda: defaultdict(list)), steps, number == 0)
+    pages: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    totals = []
+    profiler = cProfile.Profile() if profile else None
+    for number in range(1, journeys + 1):
+        if profiler:
+            profiler.enable()
+        totals.append(journey(pages, steps, number % UPLOAD_EVERY == 0))
+        if profiler:
+            profiler.disable()
+    if profiler:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(profile).print_stats(60)
+        print(out.getvalue(), file=sys.stderr)
+    return {"pages": pages, "journey_cpu_ms": totals}
+
+
+def section(outcome: dict[str, Any]) -> str:
+    from bench.run import machine
+
+    spec, raw = machine(), outcome["raw"]
+    lines = [
+        f"## {outcome['started']}: pages of the citizen journey (`{outcome['command']}`)",
+        "",
+        f"- **Machine:** {spec['cores']} cores ({spec['cpu']}), {spec['memory_gib']} GiB, "
+        f"Python {spec['python']}, SQLite {spec['sqlite']}; code: commit {spec['commit']}.",
+        f"- **How:** {len(raw['journey_cpu_ms'])} dog-tax journeys of Darmstadt through "
+        "Django's test client in one process (`bench/pages.py`, DEBUG off, SQLite), after "
+        f"{WARM_UP} not counted; CPU time of the process per request.",
+        f"- **Load on the machine:** {outcome['load']}",
+        "",
+        "| page | requests | median CPU ms | statements (max) |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for label, figures in raw["pages"].items():
+        median, statements = statistics.median(figures["cpu"]), max(figures["statements"])
+        lines.append(f"| {label} | {len(figures['cpu'])} | {median:.1f} | {statements:.0f} |")
+    per_journey = statistics.median(raw["journey_cpu_ms"])
+    requests = sum(len(figures["cpu"]) for figures in raw["pages"].values())
+    per_request = sum(sum(figures["cpu"]) for figures in raw["pages"].values()) / requests
+    lines += [
+        "",
+        f"- One whole journey: median **{per_journey:.1f} ms** of CPU; "
+        f"{per_request:.1f} ms per request on average (target for 60 journeys/s on 2 cores: "
+        f"about {TARGET_MS:.0f} ms per request, the submit included).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench pages", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="5 journeys, prints only")
+    parser.add_argument("--journeys", type=int, help="how many journeys (default 40)")
+    parser.add_argument(
+        "--profile",
+        nargs="?",
+        const="cumulative",
+        metavar="SORT",
+        help="print a cProfile of the journeys, sorted by SORT (default cumulative; tottime)",
+    )
+    parser.add_argument("--no-write", action="store_true", help="do not touch docs/")
+    args = parser.parse_args(argv)
+    journeys = args.journeys or (5 if args.quick else 40)
+    started = datetime.datetime.now().astimezone()
+    var_dir = Path(tempfile.mkdtemp(prefix="amtsweg-bench-pages-"))
+    configure(f"sqlite:///{var_dir / 'bench.sqlite3'}", var_dir)
+    (var_dir / "static").mkdir()  # collectstatic is not needed; WhiteNoise wants the folder
+    import django
+
+    django.setup()
+    command = "make bench-quick" if args.quick else "make bench"
+    if argv:
+        command += f" (python -m bench pages {' '.join(argv)})"
+    log(f"{journeys} journeys in one process")
+    try:
+        raw = measure(journeys, args.profile)
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
+    outcome = {
+        "started": started.isoformat(sep=" ", timespec="seconds"),
+        "command": command,
+        "load": load_average(),
+        "raw": raw,
+    }
+    text = section(outcome)
+    print(text)
+    if not args.quick and not args.no_write and not args.profile:
+        from bench import report
+
+        report.append(ROOT / "docs" / "benchmarks.md", text)
+        log("appended the figures to docs/benchmarks.md")
+    return 0
