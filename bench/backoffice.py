@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -233,6 +234,29 @@ def configure(url: str, var_dir: Path) -> None:
             "AMTSWEG_DATA_KEY": BENCH_DATA_KEY,
         }
     )
+
+
+@contextlib.contextmanager
+def throwaway_sqlite(part: str) -> Iterator[Path]:
+    """A temporary var directory with an SQLite database for the in-process parts (documents,
+    pages): settings as in production (``configure``), Django set up, and the directory removed
+    afterwards whatever happens."""
+    var_dir = Path(tempfile.mkdtemp(prefix=f"amtsweg-bench-{part}-"))
+    configure(f"sqlite:///{var_dir / 'bench.sqlite3'}", var_dir)
+    (var_dir / "static").mkdir()  # collectstatic is not needed; WhiteNoise wants the folder
+    import django
+
+    django.setup()
+    try:
+        yield var_dir
+    finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+def command_line(part: str, argv: list[str] | None, quick: bool) -> str:
+    """How a dated section names the command that made it."""
+    command = "make bench-quick" if quick else "make bench"
+    return command + (f" (python -m bench {part} {' '.join(argv)})" if argv else "")
 
 
 # --- the data ------------------------------------------------------------------------------------

@@ -22,16 +22,14 @@ import argparse
 import datetime
 import math
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
-from bench.backoffice import configure
+from bench.backoffice import command_line, load_average, throwaway_sqlite
 
 ROOT = Path(__file__).resolve().parent.parent
 PEAK_SUBMISSIONS = 300
@@ -209,24 +207,12 @@ def main(argv: list[str] | None = None) -> int:
     receipts = args.receipts or (3 if args.quick else 40)
     decisions = min(args.decisions or (2 if args.quick else 20), receipts)
     started = datetime.datetime.now().astimezone()
-    var_dir = Path(tempfile.mkdtemp(prefix="amtsweg-bench-documents-"))
-    configure(f"sqlite:///{var_dir / 'bench.sqlite3'}", var_dir)
-    import django
-
-    django.setup()
-    from bench.backoffice import load_average
-
-    command = "make bench-quick" if args.quick else "make bench"
-    if argv:
-        command += f" (python -m bench documents {' '.join(argv)})"
     log(f"{receipts} receipts and {decisions} decisions in one process")
-    try:
+    with throwaway_sqlite("documents"):
         raw = measure(receipts, decisions)
-    finally:
-        shutil.rmtree(var_dir, ignore_errors=True)
     outcome = {
         "started": started.isoformat(sep=" ", timespec="seconds"),
-        "command": command,
+        "command": command_line("documents", argv, args.quick),
         "load": load_average(),
         "figures": figures(raw),
     }

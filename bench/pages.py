@@ -23,16 +23,14 @@ import datetime
 import io
 import os
 import pstats
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from bench.backoffice import configure, load_average
+from bench.backoffice import command_line, load_average, throwaway_sqlite
 from bench.load import PDF, REFERENCE_RE, UPLOAD_EVERY, upload_plan
 from tests.form_filling import valid_step_post
 
@@ -194,23 +192,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     journeys = args.journeys or (5 if args.quick else 40)
     started = datetime.datetime.now().astimezone()
-    var_dir = Path(tempfile.mkdtemp(prefix="amtsweg-bench-pages-"))
-    configure(f"sqlite:///{var_dir / 'bench.sqlite3'}", var_dir)
-    (var_dir / "static").mkdir()  # collectstatic is not needed; WhiteNoise wants the folder
-    import django
-
-    django.setup()
-    command = "make bench-quick" if args.quick else "make bench"
-    if argv:
-        command += f" (python -m bench pages {' '.join(argv)})"
     log(f"{journeys} journeys in one process")
-    try:
+    with throwaway_sqlite("pages"):
         raw = measure(journeys, args.profile)
-    finally:
-        shutil.rmtree(var_dir, ignore_errors=True)
     outcome = {
         "started": started.isoformat(sep=" ", timespec="seconds"),
-        "command": command,
+        "command": command_line("pages", argv, args.quick),
         "load": load_average(),
         "raw": raw,
     }
