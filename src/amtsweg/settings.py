@@ -217,6 +217,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds an SMTP server may keep a worker waiting; then the mail counts as failed and is
+# retried later (cases.mail_delivery), instead of blocking the job (and its receipt) forever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 # Where feedback on the platform's accessibility statement goes (a municipality's own statement
 # sends it to the municipality's e-mail address); empty: the first admin's address.

@@ -26,18 +26,21 @@ logger = logging.getLogger(__name__)
 
 @task()
 def follow_up_submission(submission_id: int) -> dict[str, str]:
-    """The submit's one job: the confirmation mail, then the receipt PDF.
+    """The submit's one job: the receipt PDF, then the confirmation mail.
 
     One job row per submit instead of one per follow-up: a row less in the submit's transaction
-    and a job less for the worker to claim and finish (issue 9). Each part keeps its own
-    retries: a failed mail is tried again by ``submission_received`` jobs of its own
-    (``cases.mail_delivery``), a failed receipt by ``documents.retry_missing_receipts``. The
-    receipt is made even when the mail raises, so that it is never left pending without a job.
+    and a job less for the worker to claim and finish (issue 9). The receipt comes first: it is
+    what the applicant waits for, and its pending row is not retried by anyone else while this
+    job exists, so a slow or silent mail server must not hold it up. The mail is sent even when
+    the receipt raises. Each part keeps its own retries: a failed mail is tried again by
+    ``submission_received`` jobs of its own (``cases.mail_delivery``; ``EMAIL_TIMEOUT`` turns a
+    server that never answers into such a failure), a failed receipt by
+    ``documents.retry_missing_receipts``.
     """
     try:
-        mail = submission_received.call(submission_id)
-    finally:
         receipt = generate_receipt.call(submission_id)
+    finally:
+        mail = submission_received.call(submission_id)
     return {"mail": mail, "receipt": receipt}
 
 
