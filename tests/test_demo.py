@@ -1,4 +1,7 @@
-"""The demo installation loads, is idempotent and holds working, valid forms."""
+"""The demo installation loads, is idempotent and holds working, valid forms.
+
+The tests that need the demo share one load per module (``demo_once``): each load takes
+seconds, and none of these tests changes what the others read."""
 
 import datetime
 from io import StringIO
@@ -10,7 +13,7 @@ from django.core.management import call_command
 
 from amtsweg.catalog.models import Offering, SolutionVersion, VersionStatus
 from amtsweg.demo.catalogue import DEMO_APPLICANTS, SOLUTIONS, DemoSolution
-from amtsweg.demo.services import DEMO_PASSWORD, load_demo
+from amtsweg.demo.services import DEMO_PASSWORD
 from amtsweg.forms.services import check_definition, validate_submission, visible_steps
 from amtsweg.submissions.models import Submission
 from amtsweg.tenants.models import Cluster, Membership, Municipality, Role
@@ -36,11 +39,8 @@ def _required_keys(spec: DemoSolution) -> list[str]:
     ]
 
 
-@pytest.mark.django_db
-def test_demo_loads_six_municipalities_with_their_official_keys():
-    summary = load_demo()
-
-    assert summary.municipalities == 6
+def test_demo_loads_six_municipalities_with_their_official_keys(demo_once, db):
+    assert Municipality.objects.count() == 6
     keys = dict(Municipality.objects.values_list("short_name", "ags"))
     assert set(keys) == {
         "Darmstadt", "Fischbachtal", "Groß-Bieberau", "Modautal", "Ober-Ramstadt", "Roßdorf"
@@ -55,19 +55,13 @@ def test_demo_loads_six_municipalities_with_their_official_keys():
     assert Municipality.objects.get(short_name="Groß-Bieberau").postcode_list == ["64395", "64401"]
 
 
-@pytest.mark.django_db
-def test_cluster_is_led_by_darmstadt_with_all_six_members():
-    load_demo()
-
+def test_cluster_is_led_by_darmstadt_with_all_six_members(demo_once, db):
     cluster = Cluster.objects.get(slug="ikz-modellregion-darmstadt")
     assert cluster.lead.ags == "06411000"
     assert cluster.members.count() == 6
 
 
-@pytest.mark.django_db
-def test_every_municipality_offers_the_three_published_solutions():
-    load_demo()
-
+def test_every_municipality_offers_the_three_published_solutions(demo_once, db):
     assert Offering.objects.count() == 18
     assert not SolutionVersion.objects.exclude(status=VersionStatus.PUBLISHED).exists()
     assert set(Offering.objects.values_list("slug", flat=True)) == {
@@ -75,21 +69,15 @@ def test_every_municipality_offers_the_three_published_solutions():
     }  # fmt: skip
 
 
-@pytest.mark.django_db
-def test_modautals_sondernutzung_is_processed_by_ober_ramstadt():
-    load_demo()
-
+def test_modautals_sondernutzung_is_processed_by_ober_ramstadt(demo_once, db):
     modautal = Offering.objects.get(municipality__short_name="Modautal", slug="sondernutzung")
     assert modautal.processing_municipality.short_name == "Ober-Ramstadt"
     own = Offering.objects.get(municipality__short_name="Modautal", slug="hundesteuer")
     assert own.processing_municipality.short_name == "Modautal"
 
 
-@pytest.mark.django_db
-def test_staff_accounts_log_in_with_the_demo_password_and_hold_their_roles():
-    summary = load_demo()
-
-    assert summary.users_created == 13
+def test_staff_accounts_log_in_with_the_demo_password_and_hold_their_roles(demo_once, db):
+    assert get_user_model().objects.count() == 13
     clerk = get_user_model().objects.get(username="darmstadt-sb")
     assert clerk.check_password(DEMO_PASSWORD)
     assert not clerk.is_staff
@@ -99,21 +87,16 @@ def test_staff_accounts_log_in_with_the_demo_password_and_hold_their_roles():
     assert operator.is_superuser and operator.is_staff
 
 
-@pytest.mark.django_db
-def test_demo_applications_reach_the_processing_inboxes():
-    summary = load_demo()
-
-    assert summary.submissions_created == 18
+def test_demo_applications_reach_the_processing_inboxes(demo_once, db):
     ober_ramstadt = Municipality.objects.get(short_name="Ober-Ramstadt")
     # Besides the demo cases in every state (demo.cases), one of which is Ober-Ramstadt's.
     applications = Submission.objects.exclude(idempotency_key__startswith="demo-case-")
+    assert applications.count() == 18
     assert ober_ramstadt.cases.filter(submission__in=applications).count() == 5
     assert applications.filter(reference_number__startswith="ORA-").count() == 5
 
 
-@pytest.mark.django_db
-def test_running_the_command_twice_changes_no_counts():
-    call_command("demo", stdout=StringIO())
+def test_running_the_command_again_changes_no_counts(demo_once, db):
     before = _model_counts()
 
     output = StringIO()
@@ -124,9 +107,7 @@ def test_running_the_command_twice_changes_no_counts():
     assert DEMO_PASSWORD in output.getvalue()
 
 
-@pytest.mark.django_db
-def test_if_empty_does_nothing_on_a_database_with_municipalities():
-    load_demo()
+def test_if_empty_does_nothing_on_a_database_with_municipalities(demo_once, db):
     Municipality.objects.filter(short_name="Roßdorf").update(phone="changed")
     before = _model_counts()
 
