@@ -10,6 +10,7 @@ from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from amtsweg.audit.models import AuditChainHead, AuditEvent
+from amtsweg.lib.rows import insert_row
 
 PLATFORM_CHAIN = "platform"
 
@@ -64,29 +65,15 @@ def record_event(
             previous_hash=last_hash,
         )
         event.hash = _digest(last_hash, _hashed_fields(event))
-        cursor.execute(
-            _INSERT_EVENT,
-            [
-                field.get_db_prep_save(getattr(event, field.attname), connection)
-                for field in _EVENT_FIELDS
-            ],
-        )
-        (event.pk,) = cursor.fetchone()
+        insert_row(event)
         cursor.execute(_MOVE_HEAD, [event.hash, event.sequence, head_id])
-    event._state.adding, event._state.db = False, connection.alias
     return event
 
 
 # Every event of a chain waits for the previous one's commit from the moment its head is
-# locked, so the three statements that follow are written out once here instead of being built
-# by the ORM's compiler for every event (issue 9: the submit's CPU and its time under the lock).
-_EVENT_FIELDS = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
-_EVENTS, _HEADS = AuditEvent._meta.db_table, AuditChainHead._meta.db_table
-_INSERT_EVENT = 'INSERT INTO "{}" ({}) VALUES ({}) RETURNING "id"'.format(  # noqa: S608
-    _EVENTS,
-    ", ".join(f'"{field.column}"' for field in _EVENT_FIELDS),
-    ", ".join("%s" for _ in _EVENT_FIELDS),
-)
+# locked, so the three statements that follow are written out once instead of being built by
+# the ORM's compiler for every event (issue 9: the submit's CPU and its time under the lock).
+_HEADS = AuditChainHead._meta.db_table
 _SELECT_HEAD = f'SELECT "id", "last_hash", "length" FROM "{_HEADS}" WHERE "chain" = %s'  # noqa: S608
 _MOVE_HEAD = f'UPDATE "{_HEADS}" SET "last_hash" = %s, "length" = %s WHERE "id" = %s'  # noqa: S608
 

@@ -22,6 +22,7 @@ from django.db.models.expressions import RawSQL
 
 from amtsweg.cases.models import Case
 from amtsweg.forms.services import summarize
+from amtsweg.lib.rows import update_row
 from amtsweg.submissions.models import Submission
 
 SEARCH_CONFIG = "german"
@@ -60,11 +61,7 @@ def add_reference_to_search_text(case: Case, reference: str) -> None:
         )
         if part
     )
-    with connection.cursor() as cursor:  # precompiled: it runs under the counter's lock
-        cursor.execute(_SET_SEARCH_TEXT, [case.search_text, case.pk])
-
-
-_SET_SEARCH_TEXT = f'UPDATE "{Case._meta.db_table}" SET "search_text" = %s WHERE "id" = %s'  # noqa: S608
+    update_row(case, ["search_text"])  # precompiled: it runs under the counter's lock
 
 
 def search_vector() -> SearchVector:

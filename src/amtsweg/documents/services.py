@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from amtsweg.cases.models import Case
 from amtsweg.documents.models import Document, DocumentKind, GenerationState
 from amtsweg.documents.rendering import render_pdf
+from amtsweg.lib.rows import insert_row
 from amtsweg.submissions.models import Submission, SubmissionStatus
 
 __all__ = [
@@ -40,12 +41,14 @@ def request_receipt(submission: Submission, case: Case) -> Document:
     acknowledged submission is ever without its receipt row and job. The submission is numbered
     only now and has no receipt yet: one INSERT, no look-up (issue 9).
     """
-    return Document.objects.create(
+    receipt = Document(
         submission=submission,
         kind=DocumentKind.RECEIPT,
         case=case,
         language=submission.language or "de",
     )
+    insert_row(receipt)
+    return receipt
 
 
 def ready_receipt(submission: Submission) -> Document | None:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from amtsweg.audit.services import record_event
@@ -20,6 +20,7 @@ from amtsweg.forms.services import (
 )
 from amtsweg.identity.bundid.identity import CitizenIdentity
 from amtsweg.identity.bundid.services import citizen_account
+from amtsweg.lib.rows import insert_row, update_row
 from amtsweg.submissions.attachments import check_attachments
 from amtsweg.submissions.models import (
     ResumeLink,
@@ -178,7 +179,7 @@ def submit_application(
             if problems := check_attachments(submission):
                 raise SubmissionIncomplete(problems)
             access_code = _fill_in(submission, idempotency_key, language)
-            submission.save(update_fields=_SUBMIT_FIELDS)  # claims the idempotency key
+            update_row(submission, _SUBMIT_FIELDS)  # claims the idempotency key
             # Resume links end with the draft; their e-mail addresses are not needed any more.
             ResumeLink.objects.filter(submission=submission).delete()
             return _record_submit(submission, access_code)
@@ -253,7 +254,7 @@ def _record_submit(submission: Submission, access_code: str) -> Receipt:
         submission.processing_municipality, timezone.localdate(submission.submitted_at).year
     )
     submission.status = SubmissionStatus.SUBMITTED
-    _mark_submitted(submission)
+    update_row(submission, ["status", "reference_number"])
     add_reference_to_search_text(case, submission.reference_number)  # found by it too
     record_event(
         "submission.submitted",
@@ -268,22 +269,6 @@ def _record_submit(submission: Submission, access_code: str) -> Receipt:
         },
     )
     return Receipt(submission=submission, access_code=access_code, created=True)
-
-
-#: Precompiled: it runs while the municipality's counter is locked, where ``save(update_fields)``
-#: would build the same statement with the ORM's compiler for every submit (issue 9).
-_MARK_SUBMITTED = (
-    f'UPDATE "{Submission._meta.db_table}"'  # noqa: S608 - our own table name
-    ' SET "status" = %s, "reference_number" = %s WHERE "id" = %s'
-)
-
-
-def _mark_submitted(submission: Submission) -> None:
-    """Store the status and number just given to ``submission``."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _MARK_SUBMITTED, [submission.status, submission.reference_number, submission.pk]
-        )
 
 
 def submit_data(
@@ -326,7 +311,7 @@ def submit_data(
     access_code = _fill_in(submission, idempotency_key, language)
     try:
         with transaction.atomic():
-            submission.save()  # as a draft until numbered; claims the idempotency key
+            insert_row(submission)  # as a draft until numbered; claims the idempotency key
             return _record_submit(submission, access_code)
     except IntegrityError:
         if idempotency_key and (earlier := _submitted_with_key_for(offering, idempotency_key)):
