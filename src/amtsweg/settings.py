@@ -159,6 +159,8 @@ AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 if AMTSWEG_OIDC_ISSUER:
     AUTHENTICATION_BACKENDS.append("amtsweg.identity.staff.oidc.StaffOIDCBackend")
 
+# Django's database sessions, read and written with precompiled statements (issue 9).
+SESSION_ENGINE = "amtsweg.core.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -46,8 +46,9 @@ def insert_row(instance: Model) -> None:
     instance._state.adding, instance._state.db = False, connection.alias
 
 
-def update_row(instance: Model, field_names: Sequence[str]) -> None:
-    """Store ``field_names`` of an existing row, like ``save(update_fields=field_names)``."""
+def update_row(instance: Model, field_names: Sequence[str]) -> int:
+    """Store ``field_names`` of an existing row, like ``save(update_fields=field_names)``;
+    the number of rows changed (0 when the row is gone)."""
     model, connection = type(instance), connections[DEFAULT_DB_ALIAS]
     key = (connection.vendor, model, tuple(field_names))
     if (statement := _STATEMENTS.get(key)) is None:
@@ -65,3 +66,4 @@ def update_row(instance: Model, field_names: Sequence[str]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, instance.pk])
+        return cursor.rowcount

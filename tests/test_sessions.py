@@ -1,0 +1,79 @@
+"""The session store (``amtsweg.core.sessions``): Django's database sessions, read and
+rewritten with precompiled statements (issue 9). It must behave exactly like Django's."""
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from amtsweg.core.sessions import SessionStore
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def stored() -> SessionStore:
+    session = SessionStore()
+    session["drafts"] = ["a4f1", "Zoë 🐕"]
+    session.save()  # a new session: Django's own code makes the row
+    return session
+
+
+def test_the_platform_uses_it():
+    assert settings.SESSION_ENGINE == "amtsweg.core.sessions"
+
+
+def test_a_session_reads_back_in_one_statement_without_the_orm(stored, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the ORM compiled a query")
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", refuse)
+    with CaptureQueriesContext(connection) as queries:
+        loaded = SessionStore(stored.session_key)
+        assert loaded["drafts"] == ["a4f1", "Zoë 🐕"]
+    assert len(queries) == 1
+
+
+def test_an_expired_session_reads_as_empty_and_gets_a_new_key(stored):
+    Session.objects.filter(session_key=stored.session_key).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    loaded = SessionStore(stored.session_key)
+    assert dict(loaded.items()) == {}
+    assert loaded.session_key is None
+    loaded["fresh"] = True
+    loaded.save()
+    assert loaded.session_key != stored.session_key  # never revives the expired key
+
+
+def test_an_unknown_key_reads_as_empty():
+    assert dict(SessionStore("x" * 32).items()) == {}
+
+
+def test_saving_rewrites_the_data_and_the_expiry(stored):
+    before = Session.objects.get(session_key=stored.session_key).expire_date
+    loaded = SessionStore(stored.session_key)
+    loaded["drafts"] = ["b"]
+    loaded.set_expiry(3600 * 24)
+    loaded.save()
+    row = Session.objects.get(session_key=stored.session_key)
+    assert SessionStore(stored.session_key)["drafts"] == ["b"]
+    assert row.expire_date > before
+    assert Session.objects.count() == 1
+
+
+def test_saving_a_session_deleted_meanwhile_is_refused(stored):
+    """Django's store raises UpdateError here (the middleware answers SessionInterrupted)
+    instead of writing the row again: a session ended elsewhere (a log-out) stays ended."""
+    loaded = SessionStore(stored.session_key)
+    loaded["drafts"] = ["b"]
+    Session.objects.filter(session_key=stored.session_key).delete()
+    with pytest.raises(UpdateError):
+        loaded.save()
+    assert not Session.objects.exists()
