@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.db.models import Model
 from django.db.models.signals import post_save, pre_save
-from django.db.models.sql.compiler import SQLInsertCompiler
+from django.db.models.sql.compiler import SQLCompiler, SQLInsertCompiler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ from amtsweg.audit.models import AuditEvent
 from amtsweg.cases.models import Case, StatusEntry
 from amtsweg.catalog.services import get_live_offering_for_submit
 from amtsweg.documents.models import Document
-from amtsweg.lib.rows import insert_row, update_row
+from amtsweg.lib.rows import insert_row, locked_values, update_row
 from amtsweg.submissions.models import Submission
 from amtsweg.submissions.services import submit_data
 from tests.factories import make_complete_draft
@@ -95,6 +95,25 @@ def test_update_row_stores_only_the_named_fields_and_the_time(offering):
     assert stored.language == "en"
     assert stored.applicant_name == stored_before.applicant_name
     assert stored.updated_at > stored_before.updated_at  # auto_now, as in save(update_fields)
+
+
+def test_locked_values_read_what_values_list_reads(offering, monkeypatch):
+    submission = make_complete_draft(offering)
+    names = ["status", "data", "completed_steps", "uuid", "created_at", "offering_id"]
+    expected = Submission.objects.values_list(*names).get(pk=submission.pk)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the ORM compiled a query")
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", refuse)
+    with CaptureQueriesContext(connection) as queries:
+        values = locked_values(Submission, submission.pk, names)
+        missing = locked_values(Submission, submission.pk + 1000, names)
+    assert values == expected  # decrypted, decoded, converted
+    assert isinstance(values[3], uuid.UUID)
+    assert missing is None
+    locks = connection.features.has_select_for_update
+    assert all(("FOR UPDATE" in query["sql"]) == locks for query in queries)
 
 
 def test_api_submit_builds_no_insert_with_the_orm(offering, monkeypatch):

@@ -1,4 +1,5 @@
-"""Rows written with statements built once per process, for the requests that carry the load.
+"""Rows read and written with statements built once per process, for the requests that carry
+the load.
 
 ``Model.save()`` runs Django's SQL compiler on every call: for an ``INSERT`` of a row of 20-40
 columns that costs more CPU than the database needs to store it. A submit writes five rows,
@@ -10,15 +11,18 @@ current connection. The statement text is made once per model and column list, w
 connection's own quoting.
 
 Use them only for such models: pre- and post-save signals are not sent (none of the models
-they write has a receiver; ``tests/test_rows.py`` checks that for each).
+they write has a receiver; ``tests/test_rows.py`` checks that for each). ``locked_values``
+reads a row under a lock and converts its values as a queryset would.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field, Model
 
 _STATEMENTS: dict[tuple[str, type[Model], tuple[str, ...]], tuple[str, list[Field]]] = {}
+_SELECTS: dict[tuple[str, type[Model], tuple[str, ...]], tuple[str, list[Any]]] = {}
 
 
 def insert_row(instance: Model) -> None:
@@ -67,3 +71,46 @@ def update_row(instance: Model, field_names: Sequence[str]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, instance.pk])
         return cursor.rowcount
+
+
+def locked_values(model: type[Model], pk: object, field_names: Sequence[str]) -> tuple | None:
+    """The values of ``field_names`` of one row, locked until the transaction ends, converted
+    as ``values_list(...)`` converts them (decrypted, JSON decoded); None if there is no row.
+
+    ``SELECT … FOR UPDATE`` where the database has row locks; SQLite has none and needs none,
+    as its writers hold the whole database from BEGIN on."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    key = (connection.vendor, model, tuple(field_names))
+    if (statement := _SELECTS.get(key)) is None:
+        quote, table = connection.ops.quote_name, model._meta.db_table
+        columns = [model._meta.get_field(name).get_col(table) for name in field_names]
+        sql = "SELECT {} FROM {} WHERE {} = %s{}".format(  # noqa: S608 - our own names
+            ", ".join(quote(column.target.column) for column in columns),
+            quote(table),
+            quote(model._meta.pk.column),
+            " FOR UPDATE" if connection.features.has_select_for_update else "",
+        )
+        converters = [
+            (
+                column,
+                connection.ops.get_db_converters(column) + column.get_db_converters(connection),
+            )
+            for column in columns
+        ]
+        statement = _SELECTS[key] = (sql, converters)
+    sql, converters = statement
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return tuple(
+        _converted(value, column, steps, connection)
+        for value, (column, steps) in zip(row, converters, strict=True)
+    )
+
+
+def _converted(value: object, column: Any, steps: list[Callable], connection: Any) -> object:
+    for convert in steps:
+        value = convert(value, column, connection)
+    return value

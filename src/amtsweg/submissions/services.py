@@ -20,7 +20,7 @@ from amtsweg.forms.services import (
 )
 from amtsweg.identity.bundid.identity import CitizenIdentity
 from amtsweg.identity.bundid.services import citizen_account
-from amtsweg.lib.rows import insert_row, update_row
+from amtsweg.lib.rows import insert_row, locked_values, update_row
 from amtsweg.submissions.attachments import check_attachments
 from amtsweg.submissions.models import (
     ResumeLink,
@@ -164,11 +164,10 @@ def submit_application(
             return Receipt(submission=submission, access_code=None, created=False)
         _check(submission)
         with transaction.atomic():
-            status, data, steps = (
-                Submission.objects.select_for_update()
-                .values_list("status", "data", "completed_steps")
-                .get(pk=draft.pk)
-            )
+            locked = locked_values(Submission, draft.pk, ["status", "data", "completed_steps"])
+            if locked is None:  # removed meanwhile (the expired drafts' clean-up)
+                raise Submission.DoesNotExist
+            status, data, steps = locked
             if status == SubmissionStatus.SUBMITTED:  # a concurrent submit of this draft won
                 return Receipt(
                     submission=Submission.objects.get(pk=draft.pk), access_code=None, created=False
