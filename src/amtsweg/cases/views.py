@@ -40,7 +40,7 @@ from amtsweg.cases.inbox import (
     clerks_of,
     inbox_statuses,
     offerings_in,
-    page_of,
+    page_of_inbox,
 )
 from amtsweg.cases.mailbox import (
     can_request_follow_up,
@@ -63,7 +63,6 @@ from amtsweg.cases.services import (
     get_inbox_municipality,
     hand_over_case,
     handover_targets,
-    inbox,
     is_admin_of,
     is_processing_staff,
     processed_elsewhere,
@@ -111,7 +110,7 @@ def inbox_page(request: HttpRequest, municipality_slug: str) -> HttpResponse:
     valid = form.is_valid()
     chosen = InboxFilter.from_cleaned(form.cleaned_data)
     counts = status_counts(municipality, chosen, request.user)
-    page = page_of(inbox(municipality, chosen, request.user), request.GET.get("page"), PAGE_SIZE)
+    page = page_of_inbox(municipality, chosen, request.user, request.GET.get("page"), PAGE_SIZE)
     today = timezone.localdate()
     for case in page.object_list:
         case.overdue_today = case.is_overdue(today)
