@@ -23,9 +23,12 @@ SQL statements of one request.
 import argparse
 import base64
 import contextlib
+import cProfile
 import datetime
 import hashlib
+import io
 import os
+import pstats
 import shutil
 import statistics
 import sys
@@ -628,8 +631,12 @@ def seal_answers(case_uuids: list[Any]) -> None:
         )
 
 
-def time_pages(repeat: int) -> list[dict[str, Any]]:
-    """p50/p95 of the clerk's pages through the real views (Django's test client)."""
+def time_pages(
+    repeat: int, profile: str | None = None, only: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """p50/p95 of the clerk's pages through the real views (Django's test client); with
+    ``profile``, a cProfile of each page's timed requests (sorted by it) goes to stderr, and
+    ``only`` limits the pages to those kinds."""
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
@@ -684,6 +691,8 @@ def time_pages(repeat: int) -> list[dict[str, Any]]:
     ]
     results = []
     for kind, label, target in pages:
+        if only and kind not in only:
+            continue
         urls = target if isinstance(target, list) else [target] * (repeat + 2)
         for url in urls[:2]:  # warm-up: templates, connection, caches
             _get(client, url)
@@ -691,17 +700,26 @@ def time_pages(repeat: int) -> list[dict[str, Any]]:
         with connection.execute_wrapper(_Timed(statements)):
             _get(client, urls[0])
         slowest = sorted(statements, reverse=True)[:3]
-        times = []
+        times, cpu = [], []
+        profiler = cProfile.Profile() if profile else None
         for url in urls[2 : repeat + 2]:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
+            if profiler:
+                profiler.enable()
             _get(client, url)
+            if profiler:
+                profiler.disable()
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - cpu_started) * 1000)
         results.append(
             {
                 "kind": kind,
                 "label": label,
                 "p50": statistics.median(times),
                 "p95": _percentile(times, 0.95),
+                # This process's CPU (Django, templates, the driver), not PostgreSQL's: on a
+                # busy machine it varies far less than the wall time.
+                "cpu_p50": statistics.median(cpu),
                 "queries": len(statements),
                 "database_ms": sum(took for took, _sql in statements),
                 "slowest": [(round(took, 1), sql[:300]) for took, sql in slowest],
@@ -710,10 +728,15 @@ def time_pages(repeat: int) -> list[dict[str, Any]]:
         )
         log(
             f"{label}: p50 {results[-1]['p50']:.0f} ms, p95 {results[-1]['p95']:.0f} ms, "
+            f"CPU p50 {results[-1]['cpu_p50']:.1f} ms, "
             f"{len(statements)} statements, {results[-1]['database_ms']:.0f} ms in the database"
         )
         for took, sql in slowest:
             log(f"    {took:6.1f} ms  {sql[:160]}")
+        if profiler:
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats(profile).print_stats(50)
+            print(out.getvalue(), file=sys.stderr)
     return results
 
 
@@ -794,14 +817,14 @@ def section(outcome: dict[str, Any]) -> str:
         "warm-up requests. Darmstadt holds about a sixth of the cases.",
         f"- **Load on the machine:** {outcome['load']}",
         "",
-        "| page | p50 ms | p95 ms | target p95 | SQL statements | reached |",
-        "| --- | ---: | ---: | ---: | ---: | --- |",
+        "| page | p50 ms | p95 ms | target p95 | CPU ms (p50) | SQL statements | reached |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for page in outcome["pages"]:
         reached = "**yes**" if page["p95"] < page["target"] else "**no**"
         lines.append(
             f"| {page['label']} | {page['p50']:.0f} | {page['p95']:.0f} | "
-            f"< {page['target']:.0f} | {page['queries']} | {reached} |"
+            f"< {page['target']:.0f} | {page['cpu_p50']:.1f} | {page['queries']} | {reached} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -826,6 +849,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true", help="time an earlier run's database")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/")
+    parser.add_argument(
+        "--profile",
+        nargs="?",
+        const="cumulative",
+        metavar="SORT",
+        help="print a cProfile of each page's timed requests, sorted by SORT (default "
+        "cumulative; tottime); the timings then include the profiler's cost",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=sorted(TARGETS_MS),
+        help="time only this kind of page (repeatable)",
+    )
     args = parser.parse_args(argv)
     cases = args.cases or (5_000 if args.quick else 1_000_000)
     repeat = args.repeat or (3 if args.quick else 30)
@@ -871,7 +908,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"generated in {outcome['generate_total']:.0f} s: {outcome['generate']}")
         outcome["data"] = counts()
         outcome["load"] = load_average()
-        outcome["pages"] = time_pages(repeat)
+        outcome["pages"] = time_pages(repeat, args.profile, args.only)
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)
         if not (args.keep or args.reuse):
@@ -882,7 +919,7 @@ def main(argv: list[str] | None = None) -> int:
                 _recreate_postgres(args.postgres_url, drop_only=True)
     text = section(outcome)
     print(text)
-    if not args.quick and not args.no_write:
+    if not args.quick and not args.no_write and not (args.profile or args.only):
         from bench import report
 
         report.append(ROOT / "docs" / "benchmarks.md", text)

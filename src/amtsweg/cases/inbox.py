@@ -92,16 +92,50 @@ class StatusCounts(dict[str, int]):
     open: int = 0
 
 
-def page_of(cases: QuerySet[Case], number: str | None, size: int) -> InboxPage:
-    """Page ``number`` (1 for anything that is not a positive whole number) of ``cases``."""
+def _page_number(number: str | None) -> int:
+    """1 for anything that is not a positive whole number; past the last page the list is
+    empty, and the number is capped so that the OFFSET stays a database integer."""
     try:
         wanted = max(1, int(number or 1))
     except ValueError:
         wanted = 1
-    # Past the last page the list is empty; capped so the OFFSET stays a database integer.
-    wanted = min(wanted, MAX_PAGE)
+    return min(wanted, MAX_PAGE)
+
+
+def page_of(cases: QuerySet[Case], number: str | None, size: int) -> InboxPage:
+    """Page ``number`` (1 for anything that is not a positive whole number) of ``cases``."""
+    wanted = _page_number(number)
     start = (wanted - 1) * size
     rows = list(cases[start : start + size + 1])
+    return InboxPage(rows[:size], wanted, len(rows) > size)
+
+
+def page_of_inbox(
+    municipality: Municipality,
+    chosen: InboxFilter,
+    user: AbstractBaseUser | None,
+    number: str | None,
+    size: int,
+) -> InboxPage:
+    """Page ``number`` of the inbox (``inbox``).
+
+    A search first picks the page's ids among the matches alone (sorted and cut), then
+    reads those cases with their submission, version, offering and assignee: in one
+    statement PostgreSQL joined every match before sorting, 3,400 rows for a common family
+    name at 1,000,000 cases (25-50 ms). The other lists are read along an index in their
+    order and stop after the page, so they stay one statement.
+    """
+    if not chosen.q:
+        return page_of(inbox(municipality, chosen, user), number, size)
+    wanted = _page_number(number)
+    start = (wanted - 1) * size
+    # Not a subquery: the search's id filter names the table, which a subquery would alias.
+    ids = list(
+        filtered(municipality, chosen, user)
+        .order_by(*_sort(chosen))
+        .values_list("pk", flat=True)[start : start + size + 1]
+    )
+    rows = list(_listed(Case.objects.filter(pk__in=ids), chosen)) if ids else []
     return InboxPage(rows[:size], wanted, len(rows) > size)
 
 
@@ -174,9 +208,16 @@ def inbox(
     """The page's cases, sorted, with what the list shows preloaded (and nothing more).
     ``status`` alone is the short form of ``InboxFilter(status=…)``."""
     chosen = chosen or InboxFilter(status=status)
+    return _listed(filtered(municipality, chosen, user), chosen)
+
+
+def _sort(chosen: InboxFilter) -> tuple[Any, ...]:
+    return SORTS.get(chosen.sort, SORTS["-received"])
+
+
+def _listed(cases: QuerySet[Case], chosen: InboxFilter) -> QuerySet[Case]:
     return (
-        filtered(municipality, chosen, user)
-        .select_related(
+        cases.select_related(
             "assignee",
             "offering",
             "submission__solution_version",
@@ -184,7 +225,7 @@ def inbox(
         # Only the columns the list shows: building 26 full rows with their submission,
         # offering and version cost more than the query at 1,000,000 cases.
         .only(*_LISTED)
-        .order_by(*SORTS.get(chosen.sort, SORTS["-received"]))
+        .order_by(*_sort(chosen))
     )
 
 
@@ -200,16 +241,35 @@ def status_counts(
     only for the cases finished in the last ``FINAL_COUNT_DAYS`` days. Counting every closed
     case read 86 % of a municipality's history on each page (90 ms at 1,000,000 cases); the
     recent ones grow with the workload, not with the years (docs/adr/0007-inbox-counts.md).
-    Two grouped counts, each an index-only scan on PostgreSQL without further filters.
+    Two grouped counts, each an index-only scan on PostgreSQL without further filters; one
+    with a search.
     """
-    cases = filtered(municipality, chosen or InboxFilter(), user, with_status=False)
+    chosen = chosen or InboxFilter()
+    cases = filtered(municipality, chosen, user, with_status=False)
     since = timezone.now() - timedelta(days=FINAL_COUNT_DAYS)
+    counted = StatusCounts(dict.fromkeys(DEFAULT.statuses, 0))
+    if chosen.q:
+        # A search: the full-text match costs more than the counting, so both counts come
+        # from one statement that matches once (two took 57 ms for a common family name at
+        # 1,000,000 cases; no index-only scan is possible after the match anyway).
+        still_open, recently = Q(closed_at__isnull=True), Q(closed_at__gte=since)
+        for status, open_number, finished_number in (
+            cases.filter(still_open | recently)
+            .values_list("status")
+            .annotate(
+                open_number=Count("pk", filter=still_open),
+                finished_number=Count("pk", filter=recently),
+            )
+            .order_by()
+        ):
+            counted[status] = counted.get(status, 0) + open_number + finished_number
+            counted.open += open_number
+        return counted
     per_status = Count("*")  # not COUNT(id): the index holds no id, the scan stays index-only
     still_open = cases.filter(closed_at__isnull=True).values_list("status").annotate(n=per_status)
     recently_finished = (
         cases.filter(closed_at__gte=since).values_list("status").annotate(n=per_status)
     )
-    counted = StatusCounts(dict.fromkeys(DEFAULT.statuses, 0))
     # Two statements, not a UNION ALL: PostgreSQL ran that as a parallel append, and starting
     # its workers cost more than both counts (20 ms against 11 ms at 1,000,000 cases).
     for part in (still_open, recently_finished):

@@ -21,7 +21,7 @@ from amtsweg.cases.actions import (
 )
 from amtsweg.cases.inbox import InboxFilter, inbox, status_counts
 from amtsweg.cases.models import Case, StatusEntry
-from amtsweg.cases.permissions import can_work_on, is_admin_of
+from amtsweg.cases.permissions import CaseAccess, access_to, can_work_on, is_admin_of
 from amtsweg.cases.retention import check_retention_by_result
 from amtsweg.cases.search import add_reference_to_search_text, refresh_search_text
 from amtsweg.cases.workflow import WorkflowError, parse_workflow
@@ -30,8 +30,10 @@ from amtsweg.tenants.models import Municipality
 from amtsweg.tenants.services import CASE_VIEWING_ROLES, User, has_role, municipalities_for
 
 __all__ = [
+    "CaseAccess",
     "InboxFilter",
     "TransitionRefused",
+    "access_to",
     "add_reference_to_search_text",
     "assign_case",
     "can_work_on",
@@ -99,19 +101,23 @@ def get_case_for_user(user: User, case_uuid: str) -> Case:
     """The case with this UUID if the user may see it; 404 otherwise (never 403, so that the
     existence of another municipality's case is not revealed)."""
     try:
-        return (
+        case = (
             cases_for(user)
             .select_related(
                 "municipality",
                 "assignee",
-                "submission__offering__municipality",
-                "submission__offering__processing_municipality",
+                "offering__municipality",
+                "offering__processing_municipality",
                 "submission__solution_version__solution__service",
             )
             .get(uuid=case_uuid)
         )
     except (Case.DoesNotExist, ValueError, ValidationError):
         raise Http404(_("No such case.")) from None
+    # The case's offering is its submission's (copied when the case is opened, never
+    # changed): joined once through the case, not a second time through the submission.
+    case.submission.offering = case.offering
+    return case
 
 
 def get_inbox_municipality(user: User, slug: str) -> Municipality:

@@ -40,7 +40,7 @@ from amtsweg.cases.inbox import (
     clerks_of,
     inbox_statuses,
     offerings_in,
-    page_of,
+    page_of_inbox,
 )
 from amtsweg.cases.mailbox import (
     can_request_follow_up,
@@ -54,6 +54,7 @@ from amtsweg.cases.models import Case, Decision, MessageAttachment
 from amtsweg.cases.services import (
     InboxFilter,
     TransitionRefused,
+    access_to,
     assign_case,
     can_work_on,
     change_case_status,
@@ -63,8 +64,6 @@ from amtsweg.cases.services import (
     get_inbox_municipality,
     hand_over_case,
     handover_targets,
-    inbox,
-    is_admin_of,
     is_processing_staff,
     processed_elsewhere,
     status_counts,
@@ -111,7 +110,7 @@ def inbox_page(request: HttpRequest, municipality_slug: str) -> HttpResponse:
     valid = form.is_valid()
     chosen = InboxFilter.from_cleaned(form.cleaned_data)
     counts = status_counts(municipality, chosen, request.user)
-    page = page_of(inbox(municipality, chosen, request.user), request.GET.get("page"), PAGE_SIZE)
+    page = page_of_inbox(municipality, chosen, request.user, request.GET.get("page"), PAGE_SIZE)
     today = timezone.localdate()
     for case in page.object_list:
         case.overdue_today = case.is_overdue(today)
@@ -183,6 +182,7 @@ def _render_case(
     }
     if form is not None:
         forms[next(name for name, f in forms.items() if type(f) is type(form))] = form
+    access = access_to(request.user, case)
     return render(
         request,
         "cases/detail.html",
@@ -201,9 +201,9 @@ def _render_case(
             "mail_attempts": list(case.mail_attempts.all()),
             "thread": messages_of(case),
             "events": (events_for(case) | events_for(submission)).select_related("actor"),
-            "can_work": can_work_on(request.user, case),
-            "can_open_files": is_processing_staff(request.user, case),
-            "can_assign": is_admin_of(request.user, case) or case.assignee_id == request.user.pk,
+            "can_work": access.can_work,
+            "can_open_files": access.can_open_files,
+            "can_assign": access.is_admin or case.assignee_id == request.user.pk,
             "today": timezone.localdate(),
             **forms,
         },
