@@ -44,6 +44,7 @@ from amtsweg.cases.permissions import require_worker
 from amtsweg.cases.tasks import notify_applicant_of_decision
 from amtsweg.documents.models import Document, DocumentKind, GenerationState, document_path
 from amtsweg.documents.rendering import RenderedPdf, render_pdf_document
+from amtsweg.lib.mail import record_sent
 
 TEMPLATE = "documents/decision.html"
 MAX_TEXT = 20_000
@@ -305,36 +306,38 @@ def _applicant_url(case: Case) -> str:
 
 def notify_applicant(decision_id: int) -> str:
     """E-mail the applicant that a decision is waiting: reference number and a link only,
-    never the outcome (e-mail is no channel for it). Recorded, so a retry sends nothing twice."""
+    never the outcome (e-mail is no channel for it). Recorded once sent, so a retry sends
+    nothing twice; no transaction is open while it is sent (``lib.mail``)."""
+    decision = (
+        Decision.objects.select_related("case__submission", "case__municipality")
+        .filter(pk=decision_id, state=DecisionState.ISSUED)
+        .first()
+    )
+    if decision is None:
+        return "no such decision"
+    if decision.applicant_notified_at:
+        return "already sent"
+    case = decision.case
+    submission = case.submission
+    result = "no e-mail address given"
+    if submission.applicant_email:
+        with translation.override(submission.language or "de"):
+            context = {
+                "reference_number": submission.reference_number,
+                "municipality": case.municipality,
+                "url": _applicant_url(case),
+                "has_mailbox": submission.citizen_id is not None,
+            }
+            subject = render_to_string("cases/email/new_decision_subject.txt", context).strip()
+            body = render_to_string("cases/email/new_decision_body.txt", context)
+        send_mail(subject, body, None, [submission.applicant_email])
+        result = "sent"
+    now = timezone.now()
     with transaction.atomic():
-        decision = (
-            Decision.objects.select_for_update(of=("self",))
-            .select_related("case__submission", "case__municipality")
-            .filter(pk=decision_id, state=DecisionState.ISSUED)
-            .first()
+        record_sent(
+            Decision.objects.filter(pk=decision.pk, applicant_notified_at__isnull=True),
+            applicant_notified_at=now,
         )
-        if decision is None:
-            return "no such decision"
-        if decision.applicant_notified_at:
-            return "already sent"
-        case = decision.case
-        submission = case.submission
-        result = "no e-mail address given"
-        if submission.applicant_email:
-            with translation.override(submission.language or "de"):
-                context = {
-                    "reference_number": submission.reference_number,
-                    "municipality": case.municipality,
-                    "url": _applicant_url(case),
-                    "has_mailbox": submission.citizen_id is not None,
-                }
-                subject = render_to_string("cases/email/new_decision_subject.txt", context).strip()
-                body = render_to_string("cases/email/new_decision_body.txt", context)
-            send_mail(subject, body, None, [submission.applicant_email])
-            result = "sent"
-        now = timezone.now()
-        decision.applicant_notified_at = now
-        decision.save(update_fields=["applicant_notified_at"])
         if decision.document_id is not None:
             Message.objects.filter(
                 case=case, document_id=decision.document_id, applicant_notified_at__isnull=True

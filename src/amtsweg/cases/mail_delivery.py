@@ -2,12 +2,12 @@
 a failed one is tried again after 1, 5 and 30 minutes, then given up and shown to the clerks.
 
 The sending functions (``message_mail.notify_applicant`` and the like) stay as they are: each
-sends inside a transaction that also records the send on its row, so a failure rolls the
-record back and a retry sends once. ``deliver`` wraps them for their tasks: it catches the
-failure, records the attempt (with the error's type and SMTP code, never the mail's content or
-recipient) and enqueues the same task again to run later (django-tasks' ``run_after``), in one
-transaction. A backend that cannot run tasks later (the immediate one, for experiments) gives
-up at once rather than retrying in a loop.
+sends with no transaction open and records the send on its row only once the mail has gone
+(``lib.mail``), so a failure records nothing and a retry sends once. ``deliver`` wraps them for
+their tasks: it catches the failure, records the attempt (with the error's type and SMTP code,
+never the mail's content or recipient) and enqueues the same task again to run later (django-
+tasks' ``run_after``), in one transaction. A backend that cannot run tasks later (the immediate
+one, for experiments) gives up at once rather than retrying in a loop.
 """
 
 import logging

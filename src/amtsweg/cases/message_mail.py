@@ -1,7 +1,8 @@
 """The e-mails around the mailbox. None carries a message's subject, body or files: e-mail is
 not a safe channel for personal data, so each says only that something new is waiting (with
-the reference number and a link to log in). Each send is recorded on the message, in the
-same transaction, so a retried task sends nothing twice.
+the reference number and a link to log in). Each send is recorded on the message once it has
+gone out, so a retried task sends nothing twice; no transaction is open while it is sent
+(``lib.mail``).
 """
 
 import logging
@@ -11,13 +12,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from amtsweg.cases.models import Message, MessageDirection
+from amtsweg.lib.mail import record_sent
 from amtsweg.tenants.models import Membership
 from amtsweg.tenants.services import CASE_WORKING_ROLES
 
@@ -27,10 +28,9 @@ logger = logging.getLogger(__name__)
 REMINDER_DAYS = 2
 
 
-def _locked_message(message_id: int) -> Message | None:
+def _message(message_id: int) -> Message | None:
     return (
-        Message.objects.select_for_update(of=("self",))
-        .select_related("case__submission", "case__municipality", "case__assignee")
+        Message.objects.select_related("case__submission", "case__municipality", "case__assignee")
         .filter(pk=message_id)
         .first()
     )
@@ -59,15 +59,16 @@ def _mail_applicant(message: Message, template: str) -> str:
 
 def notify_applicant(message_id: int) -> str:
     """Tell the applicant that a message (or a follow-up request) waits in Mein Amtsweg."""
-    with transaction.atomic():
-        message = _locked_message(message_id)
-        if message is None or message.direction != MessageDirection.TO_APPLICANT:
-            return "no such message"
-        if message.applicant_notified_at:
-            return "already sent"
-        result = _mail_applicant(message, "new_message")
-        message.applicant_notified_at = timezone.now()
-        message.save(update_fields=["applicant_notified_at"])
+    message = _message(message_id)
+    if message is None or message.direction != MessageDirection.TO_APPLICANT:
+        return "no such message"
+    if message.applicant_notified_at:
+        return "already sent"
+    result = _mail_applicant(message, "new_message")
+    record_sent(
+        Message.objects.filter(pk=message.pk, applicant_notified_at__isnull=True),
+        applicant_notified_at=timezone.now(),
+    )
     return result
 
 
@@ -93,28 +94,29 @@ def notify_staff(message_id: int) -> str:
     """Tell the clerks that an answer arrived: the reference number and a link, nothing more.
 
     German and English in one mail, as in the deadline notice (staff have no language)."""
-    with transaction.atomic():
-        message = _locked_message(message_id)
-        if message is None or message.direction != MessageDirection.TO_OFFICE:
-            return "no such message"
-        if message.staff_notified_at:
-            return "already sent"
-        recipients = _staff_recipients(message)
-        if recipients:
-            context: dict[str, Any] = {
-                "reference_number": message.case.submission.reference_number,
-                "url": settings.BASE_URL + reverse("cases:detail", args=[message.case.uuid]),
-            }
-            subjects, bodies = [], []
-            for language in ("de", "en"):
-                with translation.override(language):
-                    subjects.append(
-                        render_to_string("cases/email/answer_subject.txt", context).strip()
-                    )
-                    bodies.append(render_to_string("cases/email/answer_body.txt", context).strip())
-            send_mail(" / ".join(subjects), "\n\n----\n\n".join(bodies) + "\n", None, recipients)
-        message.staff_notified_at = timezone.now()
-        message.save(update_fields=["staff_notified_at"])
+    message = _message(message_id)
+    if message is None or message.direction != MessageDirection.TO_OFFICE:
+        return "no such message"
+    if message.staff_notified_at:
+        return "already sent"
+    recipients = _staff_recipients(message)
+    if recipients:
+        context: dict[str, Any] = {
+            "reference_number": message.case.submission.reference_number,
+            "url": settings.BASE_URL + reverse("cases:detail", args=[message.case.uuid]),
+        }
+        subjects, bodies = [], []
+        for language in ("de", "en"):
+            with translation.override(language):
+                subjects.append(
+                    render_to_string("cases/email/answer_subject.txt", context).strip()
+                )
+                bodies.append(render_to_string("cases/email/answer_body.txt", context).strip())
+        send_mail(" / ".join(subjects), "\n\n----\n\n".join(bodies) + "\n", None, recipients)
+    record_sent(
+        Message.objects.filter(pk=message.pk, staff_notified_at__isnull=True),
+        staff_notified_at=timezone.now(),
+    )
     return "sent" if recipients else "nobody to tell"
 
 
@@ -133,13 +135,14 @@ def reminders_due(today: date) -> QuerySet[Message]:
 
 def send_reminder(message_id: int) -> str:
     """Remind the applicant of one open follow-up request; once, recorded on the message."""
-    with transaction.atomic():
-        message = _locked_message(message_id)
-        if message is None or message.reminder_sent_at or not message.awaits_answer:
-            return "skipped"
-        result = _mail_applicant(message, "reminder")
-        message.reminder_sent_at = timezone.now()
-        message.save(update_fields=["reminder_sent_at"])
+    message = _message(message_id)
+    if message is None or message.reminder_sent_at or not message.awaits_answer:
+        return "skipped"
+    result = _mail_applicant(message, "reminder")
+    record_sent(
+        Message.objects.filter(pk=message.pk, reminder_sent_at__isnull=True),
+        reminder_sent_at=timezone.now(),
+    )
     return result
 
 

@@ -5,8 +5,8 @@ Assigned cases go to their assignee; unassigned ones to every clerk and admin of
 municipality whose inbox holds them, since nobody else would notice them. The mail carries
 reference numbers only (no names, no content: e-mail is not a safe channel for personal
 data), in German and English, since staff accounts have no language of their own. A
-``DeadlineNotice`` row per clerk and day, written in the same transaction as the mail is
-sent, makes a second run on the same day send nothing.
+``DeadlineNotice`` row per clerk and day, written just before the mail is sent (and removed
+again if it fails), makes a second run on the same day send nothing.
 """
 
 import logging
@@ -73,14 +73,16 @@ def send_deadline_notices(today: date) -> dict[str, Any]:
             continue
         references = lists[pk]
         subject, body = _render({"user": user, "today": today, **references})
-        try:
+        try:  # the day's row is the claim: another run that made it first sends the notice
             with transaction.atomic():
-                DeadlineNotice.objects.create(recipient=user, sent_on=today, **references)
-                send_mail(subject, body, None, [user.email])
+                notice = DeadlineNotice.objects.create(recipient=user, sent_on=today, **references)
         except IntegrityError:
-            continue  # another run sent it meanwhile
+            continue
+        try:  # with no transaction open (lib.mail)
+            send_mail(subject, body, None, [user.email])
         except OSError:
             logger.exception("Deadline notice to user %s could not be sent", pk)
+            notice.delete()  # so that a later run today tries again
             failed += 1
             continue
         sent += 1

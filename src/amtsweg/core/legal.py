@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from amtsweg.core.models import AccessibilityFeedback
+from amtsweg.lib.mail import record_sent
 from amtsweg.tenants.models import Municipality
 
 logger = logging.getLogger(__name__)
@@ -61,41 +62,39 @@ def receive_feedback(
 
 def forward_feedback(feedback_id: int) -> str:
     """Send the feedback to the responsible body's contact address; once only."""
-    with transaction.atomic():
-        feedback = (
-            AccessibilityFeedback.objects.select_for_update(of=("self",))
-            .select_related("municipality")
-            .filter(pk=feedback_id)
-            .first()
-        )
-        if feedback is None:
-            return "gone"
-        if feedback.sent_at is not None:
-            return "already sent"
-        municipality = feedback.municipality
-        recipient = municipality.email if municipality else platform_contact_email()
-        if not recipient:
-            logger.warning("Accessibility feedback %s has no recipient address", feedback.pk)
-            return "no recipient"
-        where = municipality.short_name if municipality else "Amtsweg"
-        # The mail goes to the authority, whose working language is German.
-        body = (
-            f"Rückmeldung zur Barrierefreiheit ({where}), eingegangen am "
-            f"{timezone.localtime(feedback.created_at):%d.%m.%Y %H:%M} Uhr.\n\n"
-            f"Seite: {feedback.page or '–'}\n"
-            f"Antwort an: {feedback.email or '– (keine Adresse angegeben)'}\n\n"
-            f"{feedback.message}\n\n"
-            "Bitte antworten Sie innerhalb von sechs Wochen (§ 12b Abs. 2 Nr. 2 BGG bzw. "
-            "Landesrecht).\n"
-        )
-        send_mail(
-            f"Barrierefreiheit: Rückmeldung zu {where}",
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [recipient],
-        )
-        feedback.sent_at = timezone.now()
-        feedback.save(update_fields=["sent_at"])
+    feedback = (
+        AccessibilityFeedback.objects.select_related("municipality").filter(pk=feedback_id).first()
+    )
+    if feedback is None:
+        return "gone"
+    if feedback.sent_at is not None:
+        return "already sent"
+    municipality = feedback.municipality
+    recipient = municipality.email if municipality else platform_contact_email()
+    if not recipient:
+        logger.warning("Accessibility feedback %s has no recipient address", feedback.pk)
+        return "no recipient"
+    where = municipality.short_name if municipality else "Amtsweg"
+    # The mail goes to the authority, whose working language is German.
+    body = (
+        f"Rückmeldung zur Barrierefreiheit ({where}), eingegangen am "
+        f"{timezone.localtime(feedback.created_at):%d.%m.%Y %H:%M} Uhr.\n\n"
+        f"Seite: {feedback.page or '–'}\n"
+        f"Antwort an: {feedback.email or '– (keine Adresse angegeben)'}\n\n"
+        f"{feedback.message}\n\n"
+        "Bitte antworten Sie innerhalb von sechs Wochen (§ 12b Abs. 2 Nr. 2 BGG bzw. "
+        "Landesrecht).\n"
+    )
+    send_mail(
+        f"Barrierefreiheit: Rückmeldung zu {where}",
+        body,
+        settings.DEFAULT_FROM_EMAIL,
+        [recipient],
+    )
+    record_sent(
+        AccessibilityFeedback.objects.filter(pk=feedback.pk, sent_at__isnull=True),
+        sent_at=timezone.now(),
+    )
     return "sent"
 
 

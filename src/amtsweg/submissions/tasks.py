@@ -17,6 +17,7 @@ from amtsweg.cases.mail_delivery import deliver
 from amtsweg.cases.models import MailKind
 from amtsweg.catalog.models import Offering
 from amtsweg.documents.tasks import generate_receipt
+from amtsweg.lib.mail import record_sent
 from amtsweg.scheduling.services import job_for, periodic
 from amtsweg.submissions.models import ResumeLink, Submission
 from amtsweg.submissions.resume import hash_resume_token, new_resume_token, resume_url_for
@@ -58,29 +59,34 @@ def send_confirmation(submission_id: int) -> str:
 
     The mail names the service, the municipality and the reference number only: the form's
     content never travels by e-mail. ``confirmation_sent_at`` makes a retried job a no-op once
-    the mail has gone out.
+    the mail has gone out. The mail is sent with no transaction open (``lib.mail``).
     """
-    with transaction.atomic():
-        submission = (
-            Submission.objects.select_for_update(of=("self",))
-            .select_related("offering__municipality", "processing_municipality")
-            .get(pk=submission_id)
-        )
-        if submission.confirmation_sent_at:
-            return "already sent"
-        if not submission.applicant_email:
-            return "no e-mail address given"
-        with translation.override(submission.language):
-            context = {
-                "submission": submission,
-                "offering": submission.offering,
-                "base_url": settings.BASE_URL,
-            }
-            subject = render_to_string("submissions/email/received_subject.txt", context).strip()
-            body = render_to_string("submissions/email/received_body.txt", context)
-        send_mail(subject, body, None, [submission.applicant_email])
-        submission.confirmation_sent_at = timezone.now()
-        submission.save(update_fields=["confirmation_sent_at", "updated_at"])
+    submission = (
+        Submission.objects.select_related("offering__municipality", "processing_municipality")
+        .filter(pk=submission_id)
+        .first()
+    )
+    if submission is None:
+        return "gone"
+    if submission.confirmation_sent_at:
+        return "already sent"
+    if not submission.applicant_email:
+        return "no e-mail address given"
+    with translation.override(submission.language):
+        context = {
+            "submission": submission,
+            "offering": submission.offering,
+            "base_url": settings.BASE_URL,
+        }
+        subject = render_to_string("submissions/email/received_subject.txt", context).strip()
+        body = render_to_string("submissions/email/received_body.txt", context)
+    send_mail(subject, body, None, [submission.applicant_email])
+    now = timezone.now()
+    record_sent(
+        Submission.objects.filter(pk=submission.pk, confirmation_sent_at__isnull=True),
+        confirmation_sent_at=now,
+        updated_at=now,
+    )
     logger.info("Sent confirmation mail for %s", submission.reference_number)
     return "sent"
 
@@ -90,38 +96,40 @@ def send_resume_link(link_id: int) -> str:
     """E-mail the link that continues a draft: service, municipality, expiry and link only.
 
     The secret token is made here, its hash stored and the plain token put only into the mail,
-    so neither the database nor the task queue ever holds a working link. The row lock and
-    ``sent_at`` make a retried job a no-op once the mail has gone out.
+    so neither the database nor the task queue ever holds a working link. ``sent_at`` makes a
+    retried job a no-op once the mail has gone out; it is sent with no transaction open
+    (``lib.mail``).
     """
-    with transaction.atomic():
-        link = (
-            ResumeLink.objects.select_for_update(of=("self",))
-            .select_related("submission__offering__municipality")
-            .filter(pk=link_id)
-            .first()
-        )
-        if link is None:
-            return "gone with its draft"
-        if link.sent_at:
-            return "already sent"
-        draft = link.submission
-        if draft.is_submitted or draft.is_expired():
-            return "draft no longer open"
-        token = new_resume_token()
-        link.token_hash = hash_resume_token(token)
-        with translation.override(link.language):
-            context = {
-                "offering": draft.offering,
-                "municipality": draft.offering.municipality,
-                "expires_at": draft.draft_expires_at,
-                "draft_days": settings.AMTSWEG_DRAFT_DAYS,
-                "resume_url": resume_url_for(draft, token=token),
-            }
-            subject = render_to_string("submissions/email/resume_subject.txt", context).strip()
-            body = render_to_string("submissions/email/resume_body.txt", context)
-        send_mail(subject, body, None, [link.email])
-        link.sent_at = timezone.now()
-        link.save(update_fields=["token_hash", "sent_at"])
+    link = (
+        ResumeLink.objects.select_related("submission__offering__municipality")
+        .filter(pk=link_id)
+        .first()
+    )
+    if link is None:
+        return "gone with its draft"
+    if link.sent_at:
+        return "already sent"
+    draft = link.submission
+    if draft.is_submitted or draft.is_expired():
+        return "draft no longer open"
+    token = new_resume_token()
+    with translation.override(link.language):
+        context = {
+            "offering": draft.offering,
+            "municipality": draft.offering.municipality,
+            "expires_at": draft.draft_expires_at,
+            "draft_days": settings.AMTSWEG_DRAFT_DAYS,
+            "resume_url": resume_url_for(draft, token=token),
+        }
+        subject = render_to_string("submissions/email/resume_subject.txt", context).strip()
+        body = render_to_string("submissions/email/resume_body.txt", context)
+    send_mail(subject, body, None, [link.email])
+    # The token works once its hash is stored, and only if this run's mail is the one recorded.
+    record_sent(
+        ResumeLink.objects.filter(pk=link.pk, sent_at__isnull=True),
+        token_hash=hash_resume_token(token),
+        sent_at=timezone.now(),
+    )
     logger.info("Sent resume link %s for draft %s", link.pk, draft.uuid)
     return "sent"
 
