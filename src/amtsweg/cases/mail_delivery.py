@@ -5,9 +5,9 @@ The sending functions (``message_mail.notify_applicant`` and the like) stay as t
 sends with no transaction open and records the send on its row only once the mail has gone
 (``lib.mail``), so a failure records nothing and a retry sends once. ``deliver`` wraps them for
 their tasks: it catches the failure, records the attempt (with the error's type and SMTP code,
-never the mail's content or recipient) and enqueues the same task again to run later (django-
-tasks' ``run_after``), in one transaction. A backend that cannot run tasks later (the immediate
-one, for experiments) gives up at once rather than retrying in a loop.
+never the mail's content or recipient) and enqueues the same task again to run later
+(django-tasks' ``run_after``), in one transaction. A backend that cannot run tasks later (the
+immediate one, for experiments) gives up at once rather than retrying in a loop.
 """
 
 import logging
