@@ -6,6 +6,7 @@ from django_tasks_db.models import DBTaskResult
 
 from amtsweg.audit.models import AuditChainHead, AuditEvent
 from amtsweg.cases.models import Case, StatusEntry
+from amtsweg.lib.rows import insert_row
 from amtsweg.submissions.models import ReferenceSequence, Submission, SubmissionStatus
 from amtsweg.submissions.services import submit_application
 from amtsweg.submissions.tasks import follow_up_submission
@@ -22,6 +23,13 @@ class Boom(Exception):
 
 def explode(*args, **kwargs):
     raise Boom
+
+
+def explode_at_status_entry(instance):
+    """The case is written, its first status entry fails."""
+    if isinstance(instance, StatusEntry):
+        raise Boom
+    insert_row(instance)
 
 
 class ExplodingTask:
@@ -50,7 +58,7 @@ def assert_nothing_written(draft: Submission) -> None:
         ("amtsweg.submissions.services.open_case_for", explode),
         ("amtsweg.submissions.services.record_event", explode),
         ("amtsweg.submissions.services.follow_up_submission", ExplodingTask()),
-        ("amtsweg.cases.services.StatusEntry.objects.create", explode),
+        ("amtsweg.cases.actions.insert_row", explode_at_status_entry),
     ],
     ids=["open_case", "audit", "enqueue", "status_entry"],
 )
