@@ -67,3 +67,11 @@ def test_what_belongs_to_the_request_is_not_kept(client, offering, darmstadt):
     assert f'name="next" value="{path}"' in page
     assert f'href="{reverse("bundid:login")}?next={path}"' in page
     assert page.count('name="csrfmiddlewaretoken"') == 1
+
+
+def test_a_changed_setting_is_not_served_from_before(client, offering, settings):
+    start = client.post(reverse("submissions:start", args=["darmstadt", offering.slug]))
+    step = start["Location"]
+    assert f'data-expires-in="{settings.SESSION_COOKIE_AGE}"' in client.get(step).content.decode()
+    settings.SESSION_COOKIE_AGE = 1234
+    assert 'data-expires-in="1234"' in client.get(step).content.decode()

@@ -12,13 +12,16 @@ What is kept is addressed by its content: the key holds every column of the muni
 loaded for this request (and the language), so an edit of its name, logo, accent colour or
 contact data, in this process or another, simply makes a new key and is never served stale.
 A municipality with deferred columns (whose values the key would not see) is rendered every
-time. Each block keeps its own fragments with its compiled template, a bounded number.
+time. Each block keeps its own fragments with its compiled template, a bounded number; a
+changed setting (tests change some: static files, session length) drops them all.
 """
 
 import operator
+import weakref
 from typing import Any
 
 from django import template
+from django.core.signals import setting_changed
 from django.db.models.fields.files import FieldFile
 from django.template.base import Node, NodeList, Parser, Token
 from django.utils.safestring import SafeString
@@ -49,10 +52,22 @@ def _municipality_key(municipality: object) -> tuple[Any, ...] | None:
     return tuple(value.name if isinstance(value, FieldFile) else value for value in columns)
 
 
+_nodes: "weakref.WeakSet[PerMunicipalityNode]" = weakref.WeakSet()
+
+
+def _forget_fragments(**kwargs: Any) -> None:
+    for node in list(_nodes):
+        node.fragments.clear()
+
+
+setting_changed.connect(_forget_fragments, dispatch_uid="page-frame-fragments")
+
+
 class PerMunicipalityNode(Node):
     def __init__(self, nodelist: NodeList) -> None:
         self.nodelist = nodelist
         self.fragments: dict[tuple[Any, ...], SafeString] = {}
+        _nodes.add(self)
 
     def render(self, context: template.Context) -> SafeString:
         municipality = context.get("municipality")
