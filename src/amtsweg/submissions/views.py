@@ -1,6 +1,7 @@
 """Citizen portal: the online assistant from the first step to the confirmation, and the
 status page reached with reference number and access code."""
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -80,8 +81,15 @@ def _prefill(request: HttpRequest, draft: Submission) -> Prefill:
     return prefill_for(request, draft.solution_version.trust_level)
 
 
-def _journey_context(draft: Submission, current: int | None) -> dict[str, object]:
-    steps = visible_steps(draft.solution_version.form_definition, draft.data, draft.form_options)
+def _journey_context(
+    draft: Submission, current: int | None, steps: list[dict[str, Any]] | None = None
+) -> dict[str, object]:
+    """What the pages of a draft share; ``steps``, the visible ones, when the caller has
+    worked them out already."""
+    if steps is None:
+        steps = visible_steps(
+            draft.solution_version.form_definition, draft.data, draft.form_options
+        )
     return {
         "draft": draft,
         "offering": draft.offering,
@@ -144,10 +152,9 @@ def step(request: HttpRequest, draft_uuid: object, step_key: str) -> HttpRespons
         fields = bind_step(current, shown, draft.form_options)
     mark_locked(fields, current, prefill.values, prefill.lockable)
 
-    context = _journey_context(draft, index)
+    context = _journey_context(draft, index, steps)
     context.update(
         {
-            "steps": steps,
             "step": current,
             "fields": fields,
             "errors": errors,
@@ -226,15 +233,12 @@ def summary(request: HttpRequest, draft_uuid: object) -> HttpResponse:
                 request.session[ACCESS_CODES_KEY] = codes
             return redirect("submissions:confirmation", draft_uuid=receipt.submission.uuid)
     definition = draft.solution_version.form_definition
-    context = _journey_context(draft, None)
+    steps = visible_steps(definition, draft.data, draft.form_options)
+    context = _journey_context(draft, None, steps)
     context.update(
         {
             "sections": summarize(definition, draft.data, draft.form_options),
-            "missing_steps": [
-                s
-                for s in visible_steps(definition, draft.data, draft.form_options)
-                if s["key"] in missing_steps(draft)
-            ],
+            "missing_steps": [s for s in steps if s["key"] not in draft.completed_steps],
             "problems": problems,
         }
     )
