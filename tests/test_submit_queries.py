@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from amtsweg.cases.search import search_text_for
 from amtsweg.catalog.services import get_live_offering_for_submit
+from amtsweg.submissions import services
 from amtsweg.submissions.services import submit_application, submit_data
 from tests.factories import make_complete_draft
 
@@ -74,3 +75,27 @@ def test_search_text_written_once_is_the_full_text(offering, warm):
     case.refresh_from_db()
     assert case.search_text == search_text_for(receipt.submission)
     assert case.search_text.startswith(receipt.submission.reference_number.casefold() + " ")
+
+
+@pytest.mark.parametrize("way", ["api", "draft"])
+def test_the_search_text_is_made_before_the_transaction(offering, warm, monkeypatch, way):
+    """Summarising the answers for the search is the submit's largest piece of Python work;
+    on SQLite every other writer waits while the submit's transaction is open."""
+    depths = []
+    make = services.search_text_for
+
+    def noting_depth(submission):
+        depths.append(len(connection.atomic_blocks))
+        return make(submission)
+
+    monkeypatch.setattr(services, "search_text_for", noting_depth)
+    outside = len(connection.atomic_blocks)
+    draft = make_complete_draft(offering)
+    if way == "api":
+        receipt = submit_data(get_live_offering_for_submit(offering.uuid), draft.data)
+    else:
+        receipt = submit_application(draft)
+    assert depths == [outside]
+    case = receipt.submission.case
+    case.refresh_from_db()
+    assert case.search_text == search_text_for(receipt.submission)

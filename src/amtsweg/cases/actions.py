@@ -27,7 +27,6 @@ from amtsweg.cases.permissions import (
     require_worker,
 )
 from amtsweg.cases.retention import deletion_date
-from amtsweg.cases.search import search_text_for
 from amtsweg.cases.workflow import CLOSED, WAITING, WITHDRAWN
 from amtsweg.lib.rows import insert_row
 from amtsweg.submissions.models import Submission
@@ -39,9 +38,10 @@ class TransitionRefused(Exception):
     """The requested change is not allowed; the message says why, in the user's language."""
 
 
-def open_case_for(submission: Submission) -> Case:
+def open_case_for(submission: Submission, search_text: str) -> Case:
     """Create the case of a just-submitted application in its processing municipality's inbox,
-    with its deadline and search text.
+    with its deadline and its ``search_text`` (``search_text_for``, which the submit works out
+    before its transaction: on SQLite every other writer waits while one is open).
 
     Called inside ``submit_application``'s transaction, so a submission never exists without
     its case.
@@ -53,7 +53,7 @@ def open_case_for(submission: Submission) -> Case:
         offering_id=submission.offering_id,
         municipality=submission.processing_municipality,
         deadline=deadlines.initial_deadline(received, version.processing_days),
-        search_text=search_text_for(submission),
+        search_text=search_text,
     )
     case.status = case.workflow.initial
     insert_row(case)  # precompiled, like the submit's other rows (issue 9)

@@ -23,7 +23,11 @@ from amtsweg.cases.inbox import InboxFilter, inbox, status_counts
 from amtsweg.cases.models import Case, StatusEntry
 from amtsweg.cases.permissions import CaseAccess, access_to, can_work_on, is_admin_of
 from amtsweg.cases.retention import check_retention_by_result
-from amtsweg.cases.search import add_reference_to_search_text, refresh_search_text
+from amtsweg.cases.search import (
+    add_reference_to_search_text,
+    refresh_search_text,
+    search_text_for,
+)
 from amtsweg.cases.workflow import WorkflowError, parse_workflow
 from amtsweg.submissions.models import Submission
 from amtsweg.tenants.models import Municipality
@@ -54,6 +58,7 @@ __all__ = [
     "processed_elsewhere",
     "public_status_history",
     "refresh_search_text",
+    "search_text_for",
     "status_counts",
     "withdraw_case",
 ]

@@ -9,7 +9,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from amtsweg.audit.services import record_event
-from amtsweg.cases.services import add_reference_to_search_text, open_case_for
+from amtsweg.cases.services import (
+    add_reference_to_search_text,
+    open_case_for,
+    search_text_for,
+)
 from amtsweg.catalog.models import Offering
 from amtsweg.documents.services import request_receipt
 from amtsweg.forms.services import (
@@ -150,9 +154,9 @@ def submit_application(
     call (a double click, a retried request) returns the existing submission instead of a second
     one; its access code is then not shown again.
 
-    The data is validated before the transaction, so that SQLite's write lock (taken at BEGIN)
-    is not held through it; inside, the locked row must still hold exactly the validated data
-    (else it is validated again).
+    The data is validated, and the row's new values and the case's search text are worked out,
+    before the transaction, so that SQLite's write lock (taken at BEGIN) is not held through
+    it; inside, the locked row must still hold exactly that data (else all is done again).
     """
     submission = copy.copy(draft)  # callers may share the object (a double click's threads)
     try:
@@ -163,6 +167,8 @@ def submit_application(
         if submission.is_submitted:
             return Receipt(submission=submission, access_code=None, created=False)
         _check(submission)
+        access_code = _fill_in(submission, idempotency_key, language)
+        search_text = search_text_for(submission)
         with transaction.atomic():
             locked = locked_values(Submission, draft.pk, ["status", "data", "completed_steps"])
             if locked is None:  # removed meanwhile (the expired drafts' clean-up)
@@ -175,13 +181,14 @@ def submit_application(
             if (data, steps) != (submission.data, submission.completed_steps):
                 submission.data, submission.completed_steps = data, steps  # changed meanwhile
                 _check(submission)
+                access_code = _fill_in(submission, idempotency_key, language)
+                search_text = search_text_for(submission)
             if problems := check_attachments(submission):
                 raise SubmissionIncomplete(problems)
-            access_code = _fill_in(submission, idempotency_key, language)
             update_row(submission, _SUBMIT_FIELDS)  # claims the idempotency key
             # Resume links end with the draft; their e-mail addresses are not needed any more.
             ResumeLink.objects.filter(submission=submission).delete()
-            return _record_submit(submission, access_code)
+            return _record_submit(submission, access_code, search_text)
     except IntegrityError:
         # A retry with the same key that raced the first submit past the lookup above ends at
         # the unique constraint; by now the first one is committed, so answer with it.
@@ -236,8 +243,9 @@ def _fill_in(submission: Submission, idempotency_key: str | None, language: str)
     return access_code
 
 
-def _record_submit(submission: Submission, access_code: str) -> Receipt:
-    """The rest of the submit transaction, for a row that ``_fill_in`` has prepared.
+def _record_submit(submission: Submission, access_code: str, search_text: str) -> Receipt:
+    """The rest of the submit transaction, for a row that ``_fill_in`` has prepared and whose
+    case will have ``search_text``.
 
     Every submit of a municipality shares two rows: its reference counter and its audit chain
     head. They are taken last, each in as few statements as possible, so that one submit holds
@@ -245,7 +253,7 @@ def _record_submit(submission: Submission, access_code: str) -> Receipt:
     submits of a municipality wait for each other only that long (docs/benchmarks.md).
     """
     offering = submission.offering
-    case = open_case_for(submission)
+    case = open_case_for(submission, search_text)
     request_receipt(submission, case)  # the receipt PDF's row, in this transaction
     follow_up_submission.enqueue(submission.pk)  # one job: confirmation mail and receipt
     # From here on the shared rows are locked until COMMIT.
@@ -308,10 +316,11 @@ def submit_data(
             return Receipt(submission=earlier, access_code=None, created=False)
         raise SubmissionIncomplete(problems)
     access_code = _fill_in(submission, idempotency_key, language)
+    search_text = search_text_for(submission)  # before the transaction, like the checks
     try:
         with transaction.atomic():
             insert_row(submission)  # as a draft until numbered; claims the idempotency key
-            return _record_submit(submission, access_code)
+            return _record_submit(submission, access_code, search_text)
     except IntegrityError:
         if idempotency_key and (earlier := _submitted_with_key_for(offering, idempotency_key)):
             return Receipt(submission=earlier, access_code=None, created=False)
