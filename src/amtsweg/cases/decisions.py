@@ -23,7 +23,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -44,7 +43,7 @@ from amtsweg.cases.permissions import require_worker
 from amtsweg.cases.tasks import notify_applicant_of_decision
 from amtsweg.documents.models import Document, DocumentKind, GenerationState, document_path
 from amtsweg.documents.rendering import RenderedPdf, render_pdf_document
-from amtsweg.lib.mail import record_sent
+from amtsweg.lib.mail import record_sent, render_mail
 
 TEMPLATE = "documents/decision.html"
 MAX_TEXT = 20_000
@@ -321,15 +320,15 @@ def notify_applicant(decision_id: int) -> str:
     submission = case.submission
     result = "no e-mail address given"
     if submission.applicant_email:
-        with translation.override(submission.language or "de"):
-            context = {
-                "reference_number": submission.reference_number,
-                "municipality": case.municipality,
-                "url": _applicant_url(case),
-                "has_mailbox": submission.citizen_id is not None,
-            }
-            subject = render_to_string("cases/email/new_decision_subject.txt", context).strip()
-            body = render_to_string("cases/email/new_decision_body.txt", context)
+        context = {
+            "reference_number": submission.reference_number,
+            "municipality": case.municipality,
+            "url": _applicant_url(case),
+            "has_mailbox": submission.citizen_id is not None,
+        }
+        subject, body = render_mail(
+            "cases/email/new_decision", context, submission.language or "de"
+        )
         send_mail(subject, body, None, [submission.applicant_email])
         result = "sent"
     now = timezone.now()

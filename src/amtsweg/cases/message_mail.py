@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from amtsweg.cases.models import Message, MessageDirection
-from amtsweg.lib.mail import record_sent
+from amtsweg.lib.mail import record_sent, render_mail
 from amtsweg.tenants.models import Membership
 from amtsweg.tenants.services import CASE_WORKING_ROLES
 
@@ -44,15 +44,13 @@ def _mail_applicant(message: Message, template: str) -> str:
     submission = message.case.submission
     if not submission.applicant_email:
         return "no e-mail address given"
-    with translation.override(submission.language or "de"):
-        context = {
-            "reference_number": submission.reference_number,
-            "municipality": message.case.municipality,
-            "due_date": message.due_date,
-            "url": _mailbox_url(message),
-        }
-        subject = render_to_string(f"cases/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"cases/email/{template}_body.txt", context)
+    context = {
+        "reference_number": submission.reference_number,
+        "municipality": message.case.municipality,
+        "due_date": message.due_date,
+        "url": _mailbox_url(message),
+    }
+    subject, body = render_mail(f"cases/email/{template}", context, submission.language or "de")
     send_mail(subject, body, None, [submission.applicant_email])
     return "sent"
 

@@ -16,8 +16,18 @@ import logging
 from typing import Any
 
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils import translation
 
 logger = logging.getLogger(__name__)
+
+
+def render_mail(template: str, context: dict[str, Any], language: str) -> tuple[str, str]:
+    """Subject and body of a mail in ``language``, from ``<template>_subject.txt`` (one line)
+    and ``<template>_body.txt``."""
+    with translation.override(language):
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        return subject, render_to_string(f"{template}_body.txt", context)
 
 
 def record_sent(unsent: QuerySet[Any], **changes: Any) -> bool:

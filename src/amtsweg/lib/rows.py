@@ -21,32 +21,42 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field, Model
 
-_STATEMENTS: dict[tuple[str, type[Model], tuple[str, ...]], tuple[str, list[Field]]] = {}
-_SELECTS: dict[tuple[str, type[Model], tuple[str, ...]], tuple[str, list[Any]]] = {}
+_STATEMENTS: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
+
+
+def _statement(key: tuple[Any, ...], build: Callable[[], tuple[str, list[Any]]]) -> tuple:
+    """The statement (and what goes with it) stored under ``key``, built on first use."""
+    if (statement := _STATEMENTS.get(key)) is None:
+        statement = _STATEMENTS[key] = build()
+    return statement
+
+
+def _prepared(instance: Model, fields: list[Field], add: bool, connection: Any) -> list[Any]:
+    """The fields' values as ``save()`` sends them: ``pre_save`` (auto_now, auto_now_add),
+    then ``get_db_prep_save`` (encryption, JSON, time zones)."""
+    return [field.get_db_prep_save(field.pre_save(instance, add), connection) for field in fields]
 
 
 def insert_row(instance: Model) -> None:
     """Insert ``instance`` as a new row and give it its primary key, like ``save()`` would."""
     model, connection = type(instance), connections[DEFAULT_DB_ALIAS]  # not the slower proxy
-    key = (connection.vendor, model, ())
-    if (statement := _STATEMENTS.get(key)) is None:
-        fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-        quote = connection.ops.quote_name
+    quote, meta = connection.ops.quote_name, model._meta
+
+    def build() -> tuple[str, list[Any]]:
+        fields = [field for field in meta.concrete_fields if not field.primary_key]
         sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(  # noqa: S608 - our names
-            quote(model._meta.db_table),
+            quote(meta.db_table),
             ", ".join(quote(field.column) for field in fields),
             ", ".join("%s" for _ in fields),
-            quote(model._meta.pk.column),
+            quote(meta.pk.column),
         )
-        statement = _STATEMENTS[key] = (sql, fields)
-    sql, fields = statement
-    values = [
-        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
-    ]
+        return sql, fields
+
+    sql, fields = _statement(("insert", connection.vendor, model), build)
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(sql, _prepared(instance, fields, True, connection))
         (primary_key,) = cursor.fetchone()
-    setattr(instance, model._meta.pk.attname, primary_key)
+    setattr(instance, meta.pk.attname, primary_key)
     instance._state.adding, instance._state.db = False, connection.alias
 
 
@@ -54,22 +64,20 @@ def update_row(instance: Model, field_names: Sequence[str]) -> int:
     """Store ``field_names`` of an existing row, like ``save(update_fields=field_names)``;
     the number of rows changed (0 when the row is gone)."""
     model, connection = type(instance), connections[DEFAULT_DB_ALIAS]
-    key = (connection.vendor, model, tuple(field_names))
-    if (statement := _STATEMENTS.get(key)) is None:
-        fields = [model._meta.get_field(name) for name in field_names]
-        quote = connection.ops.quote_name
+    quote, meta = connection.ops.quote_name, model._meta
+
+    def build() -> tuple[str, list[Any]]:
+        fields = [meta.get_field(name) for name in field_names]
         sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 - our own names
-            quote(model._meta.db_table),
+            quote(meta.db_table),
             ", ".join(f"{quote(field.column)} = %s" for field in fields),
-            quote(model._meta.pk.column),
+            quote(meta.pk.column),
         )
-        statement = _STATEMENTS[key] = (sql, fields)
-    sql, fields = statement
-    values = [
-        field.get_db_prep_save(field.pre_save(instance, False), connection) for field in fields
-    ]
+        return sql, fields
+
+    sql, fields = _statement(("update", connection.vendor, model, *field_names), build)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, instance.pk])
+        cursor.execute(sql, [*_prepared(instance, fields, False, connection), instance.pk])
         return cursor.rowcount
 
 
@@ -80,9 +88,9 @@ def locked_values(model: type[Model], pk: object, field_names: Sequence[str]) ->
     ``SELECT … FOR UPDATE`` where the database has row locks; SQLite has none and needs none,
     as its writers hold the whole database from BEGIN on."""
     connection = connections[DEFAULT_DB_ALIAS]
-    key = (connection.vendor, model, tuple(field_names))
-    if (statement := _SELECTS.get(key)) is None:
-        quote, table = connection.ops.quote_name, model._meta.db_table
+    quote, table = connection.ops.quote_name, model._meta.db_table
+
+    def build() -> tuple[str, list[Any]]:
         columns = [model._meta.get_field(name).get_col(table) for name in field_names]
         sql = "SELECT {} FROM {} WHERE {} = %s{}".format(  # noqa: S608 - our own names
             ", ".join(quote(column.target.column) for column in columns),
@@ -97,8 +105,9 @@ def locked_values(model: type[Model], pk: object, field_names: Sequence[str]) ->
             )
             for column in columns
         ]
-        statement = _SELECTS[key] = (sql, converters)
-    sql, converters = statement
+        return sql, converters
+
+    sql, converters = _statement(("select", connection.vendor, model, *field_names), build)
     with connection.cursor() as cursor:
         cursor.execute(sql, [pk])
         row = cursor.fetchone()

@@ -8,8 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_tasks import task
 
 from amtsweg.audit.services import record_event
@@ -17,7 +16,7 @@ from amtsweg.cases.mail_delivery import deliver
 from amtsweg.cases.models import MailKind
 from amtsweg.catalog.models import Offering
 from amtsweg.documents.tasks import generate_receipt
-from amtsweg.lib.mail import record_sent
+from amtsweg.lib.mail import record_sent, render_mail
 from amtsweg.scheduling.services import job_for, periodic
 from amtsweg.submissions.models import ResumeLink, Submission
 from amtsweg.submissions.resume import hash_resume_token, new_resume_token, resume_url_for
@@ -72,14 +71,12 @@ def send_confirmation(submission_id: int) -> str:
         return "already sent"
     if not submission.applicant_email:
         return "no e-mail address given"
-    with translation.override(submission.language):
-        context = {
-            "submission": submission,
-            "offering": submission.offering,
-            "base_url": settings.BASE_URL,
-        }
-        subject = render_to_string("submissions/email/received_subject.txt", context).strip()
-        body = render_to_string("submissions/email/received_body.txt", context)
+    context = {
+        "submission": submission,
+        "offering": submission.offering,
+        "base_url": settings.BASE_URL,
+    }
+    subject, body = render_mail("submissions/email/received", context, submission.language)
     send_mail(subject, body, None, [submission.applicant_email])
     now = timezone.now()
     record_sent(
@@ -113,16 +110,14 @@ def send_resume_link(link_id: int) -> str:
     if draft.is_submitted or draft.is_expired():
         return "draft no longer open"
     token = new_resume_token()
-    with translation.override(link.language):
-        context = {
-            "offering": draft.offering,
-            "municipality": draft.offering.municipality,
-            "expires_at": draft.draft_expires_at,
-            "draft_days": settings.AMTSWEG_DRAFT_DAYS,
-            "resume_url": resume_url_for(draft, token=token),
-        }
-        subject = render_to_string("submissions/email/resume_subject.txt", context).strip()
-        body = render_to_string("submissions/email/resume_body.txt", context)
+    context = {
+        "offering": draft.offering,
+        "municipality": draft.offering.municipality,
+        "expires_at": draft.draft_expires_at,
+        "draft_days": settings.AMTSWEG_DRAFT_DAYS,
+        "resume_url": resume_url_for(draft, token=token),
+    }
+    subject, body = render_mail("submissions/email/resume", context, link.language)
     send_mail(subject, body, None, [link.email])
     # The token works once its hash is stored, and only if this run's mail is the one recorded.
     record_sent(
