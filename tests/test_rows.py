@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.db.models import Model
 from django.db.models.signals import post_save, pre_save
@@ -24,8 +25,9 @@ from tests.factories import make_complete_draft
 
 pytestmark = pytest.mark.django_db
 
-#: Every model the submit writes with ``insert_row`` or ``update_row``.
-WRITTEN_WITHOUT_SAVE = (Submission, Case, StatusEntry, Document, AuditEvent)
+#: Every model written with ``insert_row`` or ``update_row`` (the submit's, and the session's
+#: in ``amtsweg.core.sessions``).
+WRITTEN_WITHOUT_SAVE = (Submission, Case, StatusEntry, Document, AuditEvent, Session)
 
 #: Columns that differ between two rows made from the same values.
 OWN_COLUMNS = {"id", "uuid", "created_at", "updated_at"}
