@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from amtsweg.audit.models import AuditEvent
 from amtsweg.cases.models import Case, StatusEntry
+from amtsweg.catalog.models import VersionStatus
 from amtsweg.catalog.services import get_live_offering_for_submit
 from amtsweg.documents.models import Document
 from amtsweg.lib.rows import insert_row, locked_values, update_row
@@ -176,3 +177,9 @@ def test_submit_lookup_finds_an_offering_live_from_today(offering):
     offering.save()
     assert get_live_offering_for_submit(offering.uuid).pk == offering.pk
     assert get_live_offering_for_submit(uuid.uuid4()) is None
+
+
+def test_submit_lookup_refuses_an_offering_whose_version_is_not_published(offering):
+    version = offering.solution_version
+    type(version).objects.filter(pk=version.pk).update(status=VersionStatus.REVIEW)
+    assert get_live_offering_for_submit(offering.uuid) is None
