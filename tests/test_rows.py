@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.db.models import Model
 from django.db.models.signals import post_save, pre_save
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from amtsweg.audit.models import AuditEvent
 from amtsweg.cases.models import Case, StatusEntry
+from amtsweg.catalog.models import VersionStatus
 from amtsweg.catalog.services import get_live_offering_for_submit
 from amtsweg.documents.models import Document
 from amtsweg.lib.rows import insert_row, locked_values, update_row
@@ -24,8 +26,9 @@ from tests.factories import make_complete_draft
 
 pytestmark = pytest.mark.django_db
 
-#: Every model the submit writes with ``insert_row`` or ``update_row``.
-WRITTEN_WITHOUT_SAVE = (Submission, Case, StatusEntry, Document, AuditEvent)
+#: Every model written with ``insert_row`` or ``update_row`` (the submit's, and the session's
+#: in ``amtsweg.core.sessions``).
+WRITTEN_WITHOUT_SAVE = (Submission, Case, StatusEntry, Document, AuditEvent, Session)
 
 #: Columns that differ between two rows made from the same values.
 OWN_COLUMNS = {"id", "uuid", "created_at", "updated_at"}
@@ -174,3 +177,9 @@ def test_submit_lookup_finds_an_offering_live_from_today(offering):
     offering.save()
     assert get_live_offering_for_submit(offering.uuid).pk == offering.pk
     assert get_live_offering_for_submit(uuid.uuid4()) is None
+
+
+def test_submit_lookup_refuses_an_offering_whose_version_is_not_published(offering):
+    version = offering.solution_version
+    type(version).objects.filter(pk=version.pk).update(status=VersionStatus.REVIEW)
+    assert get_live_offering_for_submit(offering.uuid) is None

@@ -1,6 +1,7 @@
 """How many SQL statements a submit costs (issue 9): it is the request a peak consists of, so
 every statement counts, and those after the reference number hold the municipality's lock."""
 
+import copy
 import re
 import uuid
 
@@ -10,9 +11,11 @@ from django.test.utils import CaptureQueriesContext
 
 from amtsweg.cases.search import search_text_for
 from amtsweg.catalog.services import get_live_offering_for_submit
+from amtsweg.forms.services import steps_of, validate_step
 from amtsweg.submissions import services
-from amtsweg.submissions.services import submit_application, submit_data
-from tests.factories import make_complete_draft
+from amtsweg.submissions.models import Submission
+from amtsweg.submissions.services import save_step, submit_application, submit_data
+from tests.factories import answers, make_complete_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +102,21 @@ def test_the_search_text_is_made_before_the_transaction(offering, warm, monkeypa
     case = receipt.submission.case
     case.refresh_from_db()
     assert case.search_text == search_text_for(receipt.submission)
+
+
+def test_answers_changed_in_another_tab_are_submitted_and_searched_as_stored(offering):
+    """The submit works out the row's values and the search text before its transaction; a
+    step saved meanwhile (another tab) makes it do both again from the locked row."""
+    draft = make_complete_draft(offering, family_name="Altmann")
+    stale = copy.copy(draft)
+    other_tab = Submission.objects.get(pk=draft.pk)
+    step = steps_of(other_tab.solution_version.form_definition)[0]
+    result = validate_step(step, answers(family_name="Neumann")[step["key"]])
+    save_step(other_tab, step["key"], result.values)
+
+    receipt = submit_application(stale)
+
+    stored = Submission.objects.get(pk=draft.pk)
+    assert stored.data["family_name"] == "Neumann" and "Neumann" in stored.applicant_name
+    assert "neumann" in stored.case.search_text and "altmann" not in stored.case.search_text
+    assert receipt.created and receipt.access_code

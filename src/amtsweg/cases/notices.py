@@ -80,9 +80,11 @@ def send_deadline_notices(today: date) -> dict[str, Any]:
             continue
         try:  # with no transaction open (lib.mail)
             send_mail(subject, body, None, [user.email])
-        except OSError:
+        except Exception as error:
+            notice.delete()  # not sent: a later run today tries again
+            if not isinstance(error, OSError):
+                raise
             logger.exception("Deadline notice to user %s could not be sent", pk)
-            notice.delete()  # so that a later run today tries again
             failed += 1
             continue
         sent += 1
