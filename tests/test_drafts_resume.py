@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.db import OperationalError
 from django.template.defaultfilters import date as date_filter
 from django.test import Client
 from django.urls import reverse
@@ -20,6 +21,7 @@ from django_tasks_db.models import DBTaskResult
 
 from amtsweg.audit.models import AuditEvent
 from amtsweg.audit.services import PLATFORM_CHAIN, verify_chain
+from amtsweg.submissions import tasks
 from amtsweg.submissions.models import ResumeLink, Submission, SubmissionStatus
 from amtsweg.submissions.resume import hash_resume_token
 from amtsweg.submissions.services import (
@@ -459,3 +461,22 @@ def test_every_run_is_recorded_even_when_nothing_expired(offering):
     assert delete_expired_drafts.call()["deleted"] == 0
     events = AuditEvent.objects.filter(action="submissions.expired_drafts_deleted")
     assert [e.data["deleted"] for e in events] == [0, 0]
+
+
+def test_a_mailed_link_works_even_when_recording_the_send_fails(offering, monkeypatch):
+    """The hash is stored before the mail goes; a failure afterwards (say, the database busy)
+    leaves a link that opens the draft, and a retry may send a new one."""
+    draft = start_draft(offering)
+    link = request_resume_mail(draft, email=EMAIL)
+
+    def busy(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(tasks, "record_sent", busy)
+    with pytest.raises(OperationalError):
+        send_resume_link.call(link.pk)
+
+    token = mailed_link().rstrip("/").rsplit("/", 1)[1]
+    link.refresh_from_db()
+    assert link.token_hash == hash_resume_token(token)
+    assert link.sent_at is None

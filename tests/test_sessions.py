@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.models import Session
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -77,3 +77,17 @@ def test_saving_a_session_deleted_meanwhile_is_refused(stored):
     with pytest.raises(UpdateError):
         loaded.save()
     assert not Session.objects.exists()
+
+
+def test_a_database_error_on_saving_is_an_update_error(stored, monkeypatch):
+    """As in Django's store: the session middleware answers it with a 400 (SessionInterrupted)
+    instead of a server error."""
+
+    def busy(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("amtsweg.core.sessions.update_row", busy)
+    loaded = SessionStore(stored.session_key)
+    loaded["drafts"] = ["b"]
+    with pytest.raises(UpdateError):
+        loaded.save()

@@ -14,7 +14,7 @@ import functools
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.models import Session
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.utils import timezone
 
 from amtsweg.lib.rows import update_row
@@ -37,7 +37,11 @@ class SessionStore(db.SessionStore):
             super().save(must_create=must_create)
             return
         session = self.create_model_instance(self._get_session())
-        if not update_row(session, ["session_data", "expire_date"]):
+        try:
+            updated = update_row(session, ["session_data", "expire_date"])
+        except DatabaseError as error:  # as Django's store: the middleware answers 400
+            raise UpdateError from error
+        if not updated:
             raise UpdateError  # the session was deleted meanwhile (a log-out elsewhere)
 
 

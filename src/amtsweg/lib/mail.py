@@ -8,8 +8,10 @@ renders the mail, sends it and only then records it with ``record_sent``, a cond
 that a retried or concurrent run cannot repeat.
 
 The price is the one every mail system pays somewhere: should the process die between sending
-and recording, or two runs for the same mail overlap, the applicant gets the mail twice. Both
-are logged; neither loses a mail.
+and recording, or two runs for the same mail overlap, the applicant gets the mail twice; a
+record that finds the mail already recorded is logged. The deadline notice is the exception:
+its day row is claimed before the mail (and removed if the mail fails), so a process that dies
+in between loses that clerk's notice for the day rather than sending it twice.
 """
 
 import logging

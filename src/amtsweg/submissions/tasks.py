@@ -95,7 +95,8 @@ def send_resume_link(link_id: int) -> str:
     The secret token is made here, its hash stored and the plain token put only into the mail,
     so neither the database nor the task queue ever holds a working link. ``sent_at`` makes a
     retried job a no-op once the mail has gone out; it is sent with no transaction open
-    (``lib.mail``).
+    (``lib.mail``), after the hash is stored, so that the mailed link works even when
+    recording the send fails (a retry then sends a new link, which replaces the first).
     """
     link = (
         ResumeLink.objects.select_related("submission__offering__municipality")
@@ -118,13 +119,12 @@ def send_resume_link(link_id: int) -> str:
         "resume_url": resume_url_for(draft, token=token),
     }
     subject, body = render_mail("submissions/email/resume", context, link.language)
+    # The token's hash is stored before the mail goes: a link that is mailed always works.
+    unsent = ResumeLink.objects.filter(pk=link.pk, sent_at__isnull=True)
+    if not unsent.update(token_hash=hash_resume_token(token)):
+        return "already sent"
     send_mail(subject, body, None, [link.email])
-    # The token works once its hash is stored, and only if this run's mail is the one recorded.
-    record_sent(
-        ResumeLink.objects.filter(pk=link.pk, sent_at__isnull=True),
-        token_hash=hash_resume_token(token),
-        sent_at=timezone.now(),
-    )
+    record_sent(unsent, sent_at=timezone.now())
     logger.info("Sent resume link %s for draft %s", link.pk, draft.uuid)
     return "sent"
 
