@@ -35,9 +35,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 WORKER_STOP_TIMEOUT = 30.0
 #: Gunicorn's own graceful timeout is 30 s; wait a little longer before killing it.
 SERVER_STOP_TIMEOUT = 35.0
-#: The task worker's CPU priority below the web server's (``amtsweg worker --nice``): under a
-#: peak the pages and submits come first, receipts and e-mails take the CPU that is left.
-WORKER_NICENESS = 10
 #: Gunicorn worker processes are memory-heavy Django processes; more than this on one machine is
 #: better spent on more machines or threads, and tests and laptops should not fork dozens.
 MAX_DEFAULT_WEB_WORKERS = 5
@@ -50,11 +47,6 @@ def default_web_workers() -> int:
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
     return min(2 * cores + 1, MAX_DEFAULT_WEB_WORKERS)
-
-
-def worker_command(verbosity: int) -> list[str]:
-    """The task worker that ``serve`` starts beside the web server, at a lower CPU priority."""
-    return _amtsweg_command("worker", f"--verbosity={verbosity}", f"--nice={WORKER_NICENESS}")
 
 
 def _positive_int(value: str) -> int:
@@ -161,7 +153,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  Admin        {base}/admin/")
         self.stdout.write("Press Ctrl+C to stop.")
 
-        worker_cmd = worker_command(verbosity)
+        worker_cmd = _amtsweg_command("worker", f"--verbosity={verbosity}")
         exit_code = self._supervise(
             server_cmd, worker_cmd if task_worker else None, signal_group=signal_group
         )

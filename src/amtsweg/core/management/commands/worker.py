@@ -11,9 +11,6 @@ Every worker also runs the scheduler of periodic tasks in a background thread
 periodic jobs are enqueued too. Running many is safe, each run is enqueued exactly once.
 
 Run as many workers as the queue needs; on PostgreSQL they may run on several machines.
-``--nice`` lowers the worker's CPU priority: where it shares a machine with the web server
-(``amtsweg serve`` starts it with ``--nice 10``), a peak's pages and submits get the CPU first
-and the receipts and e-mails follow as soon as there is room (issue 9, docs/benchmarks.md).
 """
 
 import argparse
@@ -41,17 +38,6 @@ def _interval(value: str) -> float:
     if not math.isfinite(seconds) or seconds < 0:
         raise argparse.ArgumentTypeError("must be zero or a positive number of seconds")
     return seconds
-
-
-def _niceness(value: str) -> int:
-    """Parse ``--nice`` as an increment from 0 (unchanged) to 19 (lowest priority)."""
-    try:
-        increment = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if not 0 <= increment <= 19:
-        raise argparse.ArgumentTypeError("must be between 0 and 19")
-    return increment
 
 
 class Command(BaseCommand):
@@ -89,13 +75,6 @@ class Command(BaseCommand):
             help="Seconds between two checks for due periodic jobs (default: %(default)s).",
         )
         parser.add_argument(
-            "--nice",
-            type=_niceness,
-            default=0,
-            help="Lower the worker's CPU priority by this much, 0-19, as nice(1) does "
-            "(default: %(default)s).",
-        )
-        parser.add_argument(
             "--no-scheduler",
             action="store_false",
             dest="scheduler",
@@ -111,12 +90,9 @@ class Command(BaseCommand):
         reload: bool,
         schedule_interval: float,
         scheduler: bool,
-        nice: int,
         verbosity: int,
         **options: Any,
     ) -> None:
-        if nice:
-            os.nice(nice)
         thread: SchedulerThread | None = None
         if scheduler and batch:
             # A cron-style run: enqueue what is due, then process it with everything else.
