@@ -333,10 +333,7 @@ def notify_applicant(decision_id: int) -> str:
         result = "sent"
     now = timezone.now()
     with transaction.atomic():
-        record_sent(
-            Decision.objects.filter(pk=decision.pk, applicant_notified_at__isnull=True),
-            applicant_notified_at=now,
-        )
+        record_sent(decision, "applicant_notified_at", now)
         if decision.document_id is not None:
             Message.objects.filter(
                 case=case, document_id=decision.document_id, applicant_notified_at__isnull=True

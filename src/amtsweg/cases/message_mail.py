@@ -13,12 +13,11 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from amtsweg.cases.models import Message, MessageDirection
-from amtsweg.lib.mail import record_sent, render_mail
+from amtsweg.lib.mail import record_sent, render_mail, render_staff_mail
 from amtsweg.tenants.models import Membership
 from amtsweg.tenants.services import CASE_WORKING_ROLES
 
@@ -63,10 +62,7 @@ def notify_applicant(message_id: int) -> str:
     if message.applicant_notified_at:
         return "already sent"
     result = _mail_applicant(message, "new_message")
-    record_sent(
-        Message.objects.filter(pk=message.pk, applicant_notified_at__isnull=True),
-        applicant_notified_at=timezone.now(),
-    )
+    record_sent(message, "applicant_notified_at", timezone.now())
     return result
 
 
@@ -103,18 +99,9 @@ def notify_staff(message_id: int) -> str:
             "reference_number": message.case.submission.reference_number,
             "url": settings.BASE_URL + reverse("cases:detail", args=[message.case.uuid]),
         }
-        subjects, bodies = [], []
-        for language in ("de", "en"):
-            with translation.override(language):
-                subjects.append(
-                    render_to_string("cases/email/answer_subject.txt", context).strip()
-                )
-                bodies.append(render_to_string("cases/email/answer_body.txt", context).strip())
-        send_mail(" / ".join(subjects), "\n\n----\n\n".join(bodies) + "\n", None, recipients)
-    record_sent(
-        Message.objects.filter(pk=message.pk, staff_notified_at__isnull=True),
-        staff_notified_at=timezone.now(),
-    )
+        subject, body = render_staff_mail("cases/email/answer", context)
+        send_mail(subject, body, None, recipients)
+    record_sent(message, "staff_notified_at", timezone.now())
     return "sent" if recipients else "nobody to tell"
 
 
@@ -137,10 +124,7 @@ def send_reminder(message_id: int) -> str:
     if message is None or message.reminder_sent_at or not message.awaits_answer:
         return "skipped"
     result = _mail_applicant(message, "reminder")
-    record_sent(
-        Message.objects.filter(pk=message.pk, reminder_sent_at__isnull=True),
-        reminder_sent_at=timezone.now(),
-    )
+    record_sent(message, "reminder_sent_at", timezone.now())
     return result
 
 

@@ -17,11 +17,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import translation
 
 from amtsweg.cases.deadlines import NOTICE_DAYS
 from amtsweg.cases.models import Case, DeadlineNotice
+from amtsweg.lib.mail import render_staff_mail
 from amtsweg.tenants.models import Membership
 from amtsweg.tenants.services import CASE_WORKING_ROLES
 
@@ -50,15 +49,6 @@ def _lists_per_clerk(today: date) -> dict[int, dict[str, list[str]]]:
     return lists
 
 
-def _render(context: dict[str, Any]) -> tuple[str, str]:
-    subjects, bodies = [], []
-    for language in ("de", "en"):
-        with translation.override(language):
-            subjects.append(render_to_string("cases/email/deadline_subject.txt", context).strip())
-            bodies.append(render_to_string("cases/email/deadline_body.txt", context).strip())
-    return " / ".join(subjects), "\n\n----\n\n".join(bodies) + "\n"
-
-
 def send_deadline_notices(today: date) -> dict[str, Any]:
     lists = _lists_per_clerk(today)
     already = set(
@@ -72,7 +62,8 @@ def send_deadline_notices(today: date) -> dict[str, Any]:
         if not user.email:
             continue
         references = lists[pk]
-        subject, body = _render({"user": user, "today": today, **references})
+        context = {"user": user, "today": today, **references}
+        subject, body = render_staff_mail("cases/email/deadline", context)
         try:  # the day's row is the claim: another run that made it first sends the notice
             with transaction.atomic():
                 notice = DeadlineNotice.objects.create(recipient=user, sent_on=today, **references)

@@ -122,7 +122,8 @@ def get_live_offering_for_submit(offering_uuid: object) -> Offering | None:
     version; the other columns stay deferred (a deferred column read later costs a query:
     tests/test_submit_queries.py)."""
     uuid_field = Offering._meta.get_field("uuid")
-    key = uuid_field.get_db_prep_value(uuid_field.to_python(offering_uuid), connection)
+    offering_uuid = uuid_field.to_python(offering_uuid)
+    key = uuid_field.get_db_prep_value(offering_uuid, connection)
     today = connection.ops.adapt_datefield_value(timezone.localdate())
     with connection.cursor() as cursor:
         cursor.execute(
@@ -138,7 +139,7 @@ def get_live_offering_for_submit(offering_uuid: object) -> Offering | None:
         _SUBMIT_COLUMNS,
         [
             offering_id,
-            uuid_field.to_python(offering_uuid),
+            offering_uuid,
             municipality_id,
             version_id,
             processing_id,

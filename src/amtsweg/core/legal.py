@@ -91,10 +91,7 @@ def forward_feedback(feedback_id: int) -> str:
         settings.DEFAULT_FROM_EMAIL,
         [recipient],
     )
-    record_sent(
-        AccessibilityFeedback.objects.filter(pk=feedback.pk, sent_at__isnull=True),
-        sent_at=timezone.now(),
-    )
+    record_sent(feedback, "sent_at", timezone.now())
     return "sent"
 
 

@@ -4,8 +4,9 @@ A mail server may take seconds to answer (``EMAIL_TIMEOUT`` bounds it at 30). Se
 transaction, the mail held that transaction's locks all that time: on SQLite, whose writers
 hold the whole database from BEGIN on, every submit of every citizen waited for it, and a peak
 with a slow mail server ended in "database is locked" (issue 9). So every sender reads its row,
-renders the mail, sends it and only then records it with ``record_sent``, a conditional update
-that a retried or concurrent run cannot repeat.
+renders the mail (``render_mail``; ``render_staff_mail`` for clerks, who have no language of
+their own), sends it and only then records it with ``record_sent``, a conditional update that
+a retried or concurrent run cannot repeat.
 
 The price is the one every mail system pays somewhere: should the process die between sending
 and recording, or two runs for the same mail overlap, the applicant gets the mail twice; a
@@ -15,9 +16,10 @@ in between loses that clerk's notice for the day rather than sending it twice.
 """
 
 import logging
+from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -32,11 +34,23 @@ def render_mail(template: str, context: dict[str, Any], language: str) -> tuple[
         return subject, render_to_string(f"{template}_body.txt", context)
 
 
-def record_sent(unsent: QuerySet[Any], **changes: Any) -> bool:
-    """Apply ``changes`` (the "sent at" column, …) to ``unsent``, the row filtered on that
-    column still being empty; False, with a warning, when another run recorded it first
-    (or the row is gone)."""
-    if unsent.update(**changes):
+def render_staff_mail(template: str, context: dict[str, Any]) -> tuple[str, str]:
+    """Subject and body in German and English, one after the other: staff accounts have no
+    language of their own."""
+    subjects, bodies = [], []
+    for language in ("de", "en"):
+        subject, body = render_mail(template, context, language)
+        subjects.append(subject)
+        bodies.append(body.strip())
+    return " / ".join(subjects), "\n\n----\n\n".join(bodies) + "\n"
+
+
+def record_sent(sent: Model, field: str, when: datetime, **also: Any) -> bool:
+    """Set ``field`` (its "sent at" column) of ``sent``'s row to ``when``, with ``also``, if
+    it is still empty; False, with a warning, when another run recorded it first (or the row
+    is gone)."""
+    unsent = type(sent)._default_manager.filter(pk=sent.pk, **{f"{field}__isnull": True})
+    if unsent.update(**{field: when}, **also):
         return True
-    logger.warning("%s: sent, but recorded by another run or gone", unsent.model._meta.label)
+    logger.warning("%s: sent, but recorded by another run or gone", sent._meta.label)
     return False

@@ -79,11 +79,7 @@ def send_confirmation(submission_id: int) -> str:
     subject, body = render_mail("submissions/email/received", context, submission.language)
     send_mail(subject, body, None, [submission.applicant_email])
     now = timezone.now()
-    record_sent(
-        Submission.objects.filter(pk=submission.pk, confirmation_sent_at__isnull=True),
-        confirmation_sent_at=now,
-        updated_at=now,
-    )
+    record_sent(submission, "confirmation_sent_at", now, updated_at=now)
     logger.info("Sent confirmation mail for %s", submission.reference_number)
     return "sent"
 
@@ -124,7 +120,7 @@ def send_resume_link(link_id: int) -> str:
     if not unsent.update(token_hash=hash_resume_token(token)):
         return "already sent"
     send_mail(subject, body, None, [link.email])
-    record_sent(unsent, sent_at=timezone.now())
+    record_sent(link, "sent_at", timezone.now())
     logger.info("Sent resume link %s for draft %s", link.pk, draft.uuid)
     return "sent"
 
