@@ -15,6 +15,7 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from django.urls import reverse
 from hypothesis import settings as hypothesis_settings
 
 from amtsweg.catalog.models import Offering, SolutionVersion
@@ -176,6 +177,12 @@ def _staff(username: str, municipality: Municipality, role: str, **extra: Any) -
     user = UserFactory(username=username, **extra)
     MembershipFactory(user=user, municipality=municipality, role=role)
     return user
+
+
+@pytest.fixture
+def inbox_url(darmstadt: Municipality) -> str:
+    """Darmstadt's back-office inbox."""
+    return reverse("cases:inbox", args=[darmstadt.slug])
 
 
 @pytest.fixture

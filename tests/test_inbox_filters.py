@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 
 from amtsweg.cases.inbox import FINAL_COUNT_DAYS
@@ -28,11 +27,6 @@ def shown(response) -> set[str]:
 
 def ref(case: Case) -> str:
     return case.submission.reference_number
-
-
-@pytest.fixture
-def inbox_url(darmstadt) -> str:
-    return reverse("cases:inbox", args=[darmstadt.slug])
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django.utils import timezone
 
 from amtsweg.cases.inbox import FINAL_COUNT_DAYS
@@ -19,11 +18,6 @@ from tests.staff_login import login_staff
 
 def ref(case: Case) -> str:
     return case.submission.reference_number
-
-
-@pytest.fixture
-def inbox_url(darmstadt) -> str:
-    return reverse("cases:inbox", args=[darmstadt.slug])
 
 
 @pytest.fixture
