@@ -19,7 +19,8 @@ from amtsweg.cases.models import Case, StatusEntry
 from amtsweg.catalog.models import VersionStatus
 from amtsweg.catalog.services import get_live_offering_for_submit
 from amtsweg.documents.models import Document
-from amtsweg.lib.rows import insert_row, locked_values, update_row
+from amtsweg.identity.bundid.models import Citizen
+from amtsweg.lib.rows import insert_row, joined_row, locked_values, update_row
 from amtsweg.submissions.models import Submission
 from amtsweg.submissions.services import submit_data
 from tests.factories import make_complete_draft
@@ -117,6 +118,45 @@ def test_locked_values_read_what_values_list_reads(offering, monkeypatch):
     assert missing is None
     locks = connection.features.has_select_for_update
     assert all(("FOR UPDATE" in query["sql"]) == locks for query in queries)
+
+
+def _fields(instance: Model | None) -> dict[str, object] | None:
+    if instance is None:
+        return None
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.fields}
+
+
+@pytest.mark.parametrize("with_citizen", [False, True], ids=["anonymous", "citizen"])
+def test_joined_row_reads_what_select_related_reads(offering, monkeypatch, with_citizen):
+    """The journey's draft lookup: the same model objects as ``select_related().get()``, the
+    related ones cached (no further statement), a missing outer-joined row as None."""
+    submission = make_complete_draft(offering)
+    if with_citizen:
+        submission.citizen = Citizen.objects.create(
+            pseudonym="bPK2-Zoë-🐕", last_login=timezone.now()
+        )
+        submission.save(update_fields=["citizen"])
+    related = ["offering__municipality", "citizen"]
+    expected = Submission.objects.select_related(*related).get(uuid=submission.uuid)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the ORM compiled a query")
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", refuse)
+    with CaptureQueriesContext(connection) as queries:
+        found = joined_row(Submission, "uuid", submission.uuid, related)
+        by_text = joined_row(Submission, "uuid", str(submission.uuid), related)
+        missing = joined_row(Submission, "uuid", uuid.uuid4(), related)
+        read = [found.offering, found.offering.municipality, found.citizen]
+    assert len(queries) == 3  # the related rows came with the first
+    assert missing is None
+    assert _fields(found) == _fields(expected) == _fields(by_text)
+    assert found.data == submission.data  # decrypted and decoded
+    assert not found._state.adding
+    assert _fields(read[0]) == _fields(expected.offering)
+    assert _fields(read[1]) == _fields(expected.offering.municipality)
+    assert _fields(read[2]) == _fields(expected.citizen)
+    assert (read[2] is None) is not with_citizen
 
 
 def test_api_submit_builds_no_insert_with_the_orm(offering, monkeypatch):

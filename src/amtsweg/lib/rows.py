@@ -12,7 +12,8 @@ connection's own quoting.
 
 Use them only for such models: pre- and post-save signals are not sent (none of the models
 they write has a receiver; ``tests/test_rows.py`` checks that for each). ``locked_values``
-reads a row under a lock and converts its values as a queryset would.
+reads a row under a lock and converts its values as a queryset would; ``joined_row`` reads
+one row with rows it refers to, as ``select_related(...).get(...)`` would.
 """
 
 from collections.abc import Callable, Sequence
@@ -123,3 +124,107 @@ def _converted(value: object, column: Any, steps: list[Callable], connection: An
     for convert in steps:
         value = convert(value, column, connection)
     return value
+
+
+def joined_row(
+    model: type[Model], lookup: str, value: object, related: Sequence[str]
+) -> Model | None:
+    """The row of ``model`` whose field ``lookup`` is ``value`` (a unique field), with the rows
+    its foreign keys ``related`` name (``a__b`` for a chain, as in ``select_related``) read in
+    the same statement and cached on it; None if there is no such row.
+
+    It answers as ``model.objects.select_related(*related).get(**{lookup: value})`` does, but
+    the statement and the converters are made once per process: compiling a lookup that joins
+    three tables of some 80 columns cost more CPU than running it, on every page of a journey
+    (issue 9, docs/benchmarks.md)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    sql, nodes = _statement(
+        ("joined", connection.vendor, model, lookup, *related),
+        lambda: _joined_statement(connection, model, lookup, related),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [model._meta.get_field(lookup).get_db_prep_value(value, connection)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    instances: list[Model | None] = []
+    start = 0
+    for node_model, converters, primary_key_at, parent, foreign_key in nodes:
+        values = [
+            _converted(value, column, steps, connection)
+            for value, (column, steps) in zip(
+                row[start : start + len(converters)], converters, strict=True
+            )
+        ]
+        start += len(converters)
+        instance = (
+            None
+            if values[primary_key_at] is None  # an outer join found no row
+            else node_model.from_db(connection.alias, None, values)
+        )
+        if foreign_key is not None and instances[parent] is not None:
+            foreign_key.set_cached_value(instances[parent], instance)
+        instances.append(instance)
+    return instances[0]
+
+
+def _joined_statement(
+    connection: Any, model: type[Model], lookup: str, related: Sequence[str]
+) -> tuple[str, list[tuple[Any, ...]]]:
+    """The ``SELECT`` of ``joined_row`` and, for each table in it, its model, its columns'
+    converters, the position of its primary key, the index of the table it is joined to and
+    the foreign key that joins it."""
+    quote = connection.ops.quote_name
+    paths = sorted(
+        {
+            "__".join(path.split("__")[:depth])
+            for path in related
+            for depth in range(1, path.count("__") + 2)
+        },
+        key=lambda p: p.count("__"),
+    )
+    nodes: list[tuple[type[Model], int, Any]] = [(model, -1, None)]
+    index, outer, joins = {"": 0}, {0: False}, []
+    for path in paths:
+        parent_path, _, name = path.rpartition("__")
+        parent = index[parent_path]
+        foreign_key = nodes[parent][0]._meta.get_field(name)
+        position = index[path] = len(nodes)
+        # Below an outer join every join is outer, or a missing row would drop the whole row.
+        outer[position] = foreign_key.null or outer[parent]
+        joins.append(
+            "{} JOIN {} T{} ON T{}.{} = T{}.{}".format(
+                "LEFT OUTER" if outer[position] else "INNER",
+                quote(foreign_key.related_model._meta.db_table),
+                position,
+                parent,
+                quote(foreign_key.column),
+                position,
+                quote(foreign_key.target_field.column),
+            )
+        )
+        nodes.append((foreign_key.related_model, parent, foreign_key))
+    columns, described = [], []
+    for position, (node_model, parent, foreign_key) in enumerate(nodes):
+        alias = f"T{position}"
+        converters = []
+        for field in node_model._meta.concrete_fields:
+            column = field.get_col(alias)
+            columns.append(f"{alias}.{quote(field.column)}")
+            converters.append(
+                (
+                    column,
+                    connection.ops.get_db_converters(column)
+                    + column.get_db_converters(connection),
+                )
+            )
+        fields = node_model._meta.concrete_fields
+        primary_key_at = fields.index(node_model._meta.pk)
+        described.append((node_model, converters, primary_key_at, parent, foreign_key))
+    sql = "SELECT {} FROM {} T0 {} WHERE T0.{} = %s".format(  # noqa: S608 - our own names
+        ", ".join(columns),
+        quote(model._meta.db_table),
+        " ".join(joins),
+        quote(model._meta.get_field(lookup).column),
+    )
+    return sql, described

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from amtsweg.catalog.services import published_version
 from amtsweg.identity.bundid.identity import CitizenIdentity
 from amtsweg.identity.bundid.services import current_citizen
+from amtsweg.lib.rows import joined_row
 from amtsweg.submissions.models import Submission
 
 SESSION_KEY = "amtsweg_submissions"
@@ -48,19 +49,14 @@ def get_owned_submission(request: HttpRequest, submission_uuid: object) -> Submi
     journey needs preloaded in one query (its version from ``published_version``); 404 for
     anyone else's, with the same message as for none.
 
-    Every page of a journey pays for this query's compilation, which grows with its joined
-    columns, so it joins only what the page will read: the citizen account only when a
+    Every page of a journey runs this query, so its statement is built once per process
+    (``joined_row``) and joins only what the page will read: the citizen account only when a
     citizen is logged in (``may_open`` compares it), and the processing municipality not at
     all when it is the offering's own (nearly always; else it is read when first used)."""
     identity = current_citizen(request)
     related = ["offering__municipality", *(["citizen"] if identity is not None else [])]
-    try:
-        submission: Submission | None = Submission.objects.select_related(*related).get(
-            uuid=submission_uuid
-        )
-    except Submission.DoesNotExist:
-        submission = None
-    else:  # published versions come from the worker's memory (one join and JSON less)
+    submission = joined_row(Submission, "uuid", submission_uuid, related)
+    if submission is not None:  # published versions come from the worker's memory
         submission.solution_version = published_version(submission.solution_version_id)
         # The summary names the offering's processing municipality and the submit copies it
         # onto the submission; a submitted one has (nearly always) that same one.
