@@ -103,29 +103,24 @@ def save_step(draft: Submission, step_key: str, values: dict[str, Any]) -> None:
     step = next((s for s in definition["steps"] if s["key"] == step_key), None)
     if step is None:
         raise ValueError(f"The form has no step {step_key!r}.")
-    with transaction.atomic():
-        locked = (  # only what is read and written: no joins, no other encrypted columns
-            Submission.objects.select_for_update()
-            .only("status", "data", "completed_steps")
-            .get(pk=draft.pk)
-        )
-        if locked.is_submitted:
+    with transaction.atomic():  # only what is read and written (statements built once)
+        locked = locked_values(Submission, draft.pk, ["status", "data", "completed_steps"])
+        if locked is None:
+            raise Submission.DoesNotExist
+        status, stored, stored_steps = locked
+        if status == SubmissionStatus.SUBMITTED:
             raise ValueError("A submitted application cannot be changed.")
-        data = {k: v for k, v in locked.data.items() if k not in _item_keys(step)}
+        data = {k: v for k, v in stored.items() if k not in _item_keys(step)}
         data.update(values)
         visible = visible_steps(definition, data, draft.form_options)
         hidden = [s for s in definition["steps"] if s not in visible]
         for hidden_step in hidden:
             data = {k: v for k, v in data.items() if k not in _item_keys(hidden_step)}
-        completed = [
-            key for key in locked.completed_steps if key not in {s["key"] for s in hidden}
-        ]
-        locked.data = data
-        locked.completed_steps = completed if step_key in completed else [*completed, step_key]
-        locked.expires_at = draft_expiry()  # an applicant who keeps working keeps the draft
-        locked.save(update_fields=["data", "completed_steps", "expires_at", "updated_at"])
-    draft.data, draft.completed_steps = locked.data, locked.completed_steps
-    draft.expires_at, draft.updated_at = locked.expires_at, locked.updated_at
+        completed = [key for key in stored_steps if key not in {s["key"] for s in hidden}]
+        draft.data = data
+        draft.completed_steps = completed if step_key in completed else [*completed, step_key]
+        draft.expires_at = draft_expiry()  # an applicant who keeps working keeps the draft
+        update_row(draft, ["data", "completed_steps", "expires_at", "updated_at"])
 
 
 def _item_keys(step: dict[str, Any]) -> set[str]:
