@@ -115,6 +115,12 @@ elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
     DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The nice value (0-19) at which the task worker renders receipts: a peak's pages and submits
+# get the CPU first, and the receipts catch up after it (docs/adr/0010). 0 renders at the
+# worker's own priority.
+RECEIPT_RENDER_NICENESS = env_int("AMTSWEG_RECEIPT_RENDER_NICENESS", 10)
+if not 0 <= RECEIPT_RENDER_NICENESS <= 19:
+    raise ValueError("AMTSWEG_RECEIPT_RENDER_NICENESS must lie between 0 and 19.")
 TASKS = {
     "default": {
         "BACKEND": env_str("AMTSWEG_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -7,6 +7,7 @@ task's business, ``documents.tasks.generate_receipt``).
 import json
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 
@@ -75,7 +76,8 @@ def receipt_context(submission: Submission) -> dict[str, Any]:
 
 
 def render_receipt(submission: Submission) -> RenderedPdf:
-    """The receipt PDF (PDF/A-3b) in the submission's language, with its data embedded."""
+    """The receipt PDF (PDF/A-3b) in the submission's language, with its data embedded;
+    rendered at ``RECEIPT_RENDER_NICENESS``, since receipts may follow a peak."""
     language = submission.language or "de"
     data = json.dumps(
         receipt_data(submission), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
@@ -96,4 +98,5 @@ def render_receipt(submission: Submission) -> RenderedPdf:
             )
         ],
         language=language,
+        niceness=settings.RECEIPT_RENDER_NICENESS,
     )

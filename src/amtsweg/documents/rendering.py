@@ -24,6 +24,8 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from amtsweg.lib.niceness import at_niceness
+
 #: The variant every archived document uses unless a caller has a reason for another.
 DEFAULT_VARIANT = "pdf/a-3b"
 
@@ -76,15 +78,26 @@ def render_pdf_document(
     attachments: Iterable[EmbeddedFile] = (),
     pdf_variant: str | None = DEFAULT_VARIANT,
     language: str,
+    niceness: int = 0,
 ) -> RenderedPdf:
-    """Like :func:`render_pdf`, also telling the page count (stored with the document)."""
+    """Like :func:`render_pdf`, also telling the page count (stored with the document).
+
+    The template is rendered in the calling thread (it may read the database); the PDF, which
+    takes nearly all of the CPU, at ``niceness`` (``amtsweg.lib.niceness``)."""
+    with translation.override(language):
+        html = render_to_string(template_name, {**context, "document_language": language})
+    return at_niceness(niceness, _pdf_from_html, html, list(attachments), pdf_variant)
+
+
+def _pdf_from_html(
+    html: str, attachments: list[EmbeddedFile], pdf_variant: str | None
+) -> RenderedPdf:
+    """WeasyPrint's part: no Django, no database, so it may run in any thread."""
     # WeasyPrint reports every rendering step at INFO, its import included (it parses its
     # default style sheets then); a worker's log needs none of that.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     import weasyprint  # noqa: TID251  (lazy on purpose, see the module docstring)
 
-    with translation.override(language):
-        html = render_to_string(template_name, {**context, "document_language": language})
     fetcher = weasyprint.URLFetcher(allowed_protocols=("data",))
     embedded = [
         weasyprint.Attachment(

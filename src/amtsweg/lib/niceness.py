@@ -1,0 +1,50 @@
+"""CPU-heavy work at a lower CPU priority than the rest of the process, in a thread of its own.
+
+The task worker shares the machine with the web workers, and a receipt PDF costs it 150-250 ms
+of CPU. Under a peak the citizens' pages and submits should have that CPU first; the receipts
+can follow minutes later (docs/adr/0010). Lowering the whole worker's priority is not the
+way: it also holds database locks that every submit needs (claiming a job, storing a
+receipt; on SQLite the write lock), and a process the scheduler keeps waiting holds them
+the longer (ADR 0009). So only the rendering runs at a low priority, in a thread whose nice
+value Linux keeps apart from the process's (nice values are per thread there), while the
+calling thread, which does the database work before and after, keeps its own.
+
+The caller waits for the result, so the two threads never compete for the interpreter.
+"""
+
+import os
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+Result = TypeVar("Result")
+
+_executors: dict[int, ThreadPoolExecutor] = {}
+_executors_lock = threading.Lock()
+
+
+def at_niceness(niceness: int, function: Callable[..., Result], *args: Any) -> Result:
+    """``function(*args)``, run in this process's thread at nice value ``niceness``; directly
+    in the calling thread when ``niceness`` is 0 or the system has no per-thread nice values.
+    Its exception, if any, is raised here."""
+    if niceness <= 0 or not sys.platform.startswith("linux"):
+        return function(*args)
+    with _executors_lock:
+        if (executor := _executors.get(niceness)) is None:
+            executor = _executors[niceness] = ThreadPoolExecutor(
+                max_workers=1,
+                thread_name_prefix=f"nice-{niceness}",
+                initializer=_lower_priority,
+                initargs=(niceness,),
+            )
+    return executor.submit(function, *args).result()
+
+
+def _lower_priority(niceness: int) -> None:
+    """Give the current thread ``niceness``, never a higher priority than it has (that would
+    need a privilege)."""
+    thread = threading.get_native_id()
+    current = os.getpriority(os.PRIO_PROCESS, thread)
+    os.setpriority(os.PRIO_PROCESS, thread, max(niceness, current))
