@@ -8,9 +8,8 @@ variable. Per-municipality configuration lives in the database, never here.
 import sys
 from pathlib import Path
 
-import dj_database_url
-
 from amtsweg.lib.crypto import load_or_create_data_key
+from amtsweg.lib.databases import database_settings
 from amtsweg.lib.env import env_bool, env_int, env_list, env_str
 from amtsweg.lib.secret_key import load_or_create_secret_key
 
@@ -91,28 +90,14 @@ TEMPLATES = [
     },
 ]
 
-# Database: SQLite in WAL mode with immediate transactions by default (one command to start, no
-# "database is locked" surprises under concurrent writers); any PostgreSQL URL for production.
+# Database: SQLite by default (one command to start); any PostgreSQL URL for production.
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": database_settings(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'amtsweg.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+        prepared_statements=env_bool("DATABASE_PREPARED_STATEMENTS", True),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-        ),
-    }
-elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
-    # Parameters bound by the server, and a statement run twice on a connection is prepared:
-    # PostgreSQL then neither parses nor plans the submit's statements again (a third less of
-    # its CPU per submit, docs/benchmarks.md). Off behind a pooler in transaction mode.
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 2}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The nice value (0-19) at which the task worker renders receipts: a peak's pages and submits

@@ -9,15 +9,21 @@ the longer (ADR 0009). So only the rendering runs at a low priority, in a thread
 value Linux keeps apart from the process's (nice values are per thread there), while the
 calling thread, which does the database work before and after, keeps its own.
 
-The caller waits for the result, so the two threads never compete for the interpreter.
+The caller waits for the result, so it does not compete with the rendering thread for the
+interpreter; the worker's scheduler thread can, briefly, when a periodic job falls due during
+a rendering (ADR 0010). Nice values weigh only against processes in the same scheduling
+group: workers in a systemd unit or container of their own need ``CPUWeight=`` instead.
 """
 
+import logging
 import os
 import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
+
+logger = logging.getLogger(__name__)
 
 Result = TypeVar("Result")
 
@@ -44,7 +50,11 @@ def at_niceness(niceness: int, function: Callable[..., Result], *args: Any) -> R
 
 def _lower_priority(niceness: int) -> None:
     """Give the current thread ``niceness``, never a higher priority than it has (that would
-    need a privilege)."""
+    need a privilege). Where the system refuses (a sandbox filtering the call), the work runs
+    at normal priority: slower receipts under a peak, but never none."""
     thread = threading.get_native_id()
-    current = os.getpriority(os.PRIO_PROCESS, thread)
-    os.setpriority(os.PRIO_PROCESS, thread, max(niceness, current))
+    try:
+        current = os.getpriority(os.PRIO_PROCESS, thread)
+        os.setpriority(os.PRIO_PROCESS, thread, max(niceness, current))
+    except OSError as error:
+        logger.warning("Rendering at normal priority: nice %d refused (%s)", niceness, error)

@@ -17,10 +17,12 @@ one row with rows it refers to, as ``select_related(...).get(...)`` would.
 """
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field, Model
+
+Row = TypeVar("Row", bound=Model)
 
 _STATEMENTS: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
 
@@ -127,23 +129,25 @@ def _converted(value: object, column: Any, steps: list[Callable], connection: An
 
 
 def joined_row(
-    model: type[Model], lookup: str, value: object, related: Sequence[str]
-) -> Model | None:
-    """The row of ``model`` whose field ``lookup`` is ``value`` (a unique field), with the rows
-    its foreign keys ``related`` name (``a__b`` for a chain, as in ``select_related``) read in
-    the same statement and cached on it; None if there is no such row.
+    model: type[Row], field_name: str, value: object, related: Sequence[str]
+) -> Row | None:
+    """The row of ``model`` whose field ``field_name`` (a unique one) is ``value``, with the
+    rows its foreign keys ``related`` name (``a__b`` for a chain, as in ``select_related``)
+    read in the same statement and cached on it; None if there is no such row.
 
-    It answers as ``model.objects.select_related(*related).get(**{lookup: value})`` does, but
-    the statement and the converters are made once per process: compiling a lookup that joins
-    three tables of some 80 columns cost more CPU than running it, on every page of a journey
-    (issue 9, docs/benchmarks.md)."""
+    It answers as ``model.objects.select_related(*related).get(**{field_name: value})``
+    does, but the statement and the converters are made once per process: compiling a lookup
+    that joins three tables of some 80 columns cost more CPU than running it, on every page
+    of a journey (issue 9, docs/benchmarks.md). Not for models with multi-table inheritance,
+    whose fields lie in more than one table."""
     connection = connections[DEFAULT_DB_ALIAS]
     sql, nodes = _statement(
-        ("joined", connection.vendor, model, lookup, *related),
-        lambda: _joined_statement(connection, model, lookup, related),
+        ("joined", connection.vendor, model, field_name, *related),
+        lambda: _joined_statement(connection, model, field_name, related),
     )
+    lookup_value = model._meta.get_field(field_name).get_db_prep_value(value, connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [model._meta.get_field(lookup).get_db_prep_value(value, connection)])
+        cursor.execute(sql, [lookup_value])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -151,8 +155,8 @@ def joined_row(
     start = 0
     for node_model, converters, primary_key_at, parent, foreign_key in nodes:
         values = [
-            _converted(value, column, steps, connection)
-            for value, (column, steps) in zip(
+            _converted(raw, column, steps, connection)
+            for raw, (column, steps) in zip(
                 row[start : start + len(converters)], converters, strict=True
             )
         ]
@@ -169,7 +173,7 @@ def joined_row(
 
 
 def _joined_statement(
-    connection: Any, model: type[Model], lookup: str, related: Sequence[str]
+    connection: Any, model: type[Model], field_name: str, related: Sequence[str]
 ) -> tuple[str, list[tuple[Any, ...]]]:
     """The ``SELECT`` of ``joined_row`` and, for each table in it, its model, its columns'
     converters, the position of its primary key, the index of the table it is joined to and
@@ -225,6 +229,6 @@ def _joined_statement(
         ", ".join(columns),
         quote(model._meta.db_table),
         " ".join(joins),
-        quote(model._meta.get_field(lookup).column),
+        quote(model._meta.get_field(field_name).column),
     )
     return sql, described
