@@ -48,6 +48,9 @@ def _first_step(page: Any, site: str, offering: Offering) -> None:
     page.goto(f"{site}/kommunen/{offering.municipality.slug}/leistungen/{offering.slug}/")
     page.locator(f'form[action$="/{offering.slug}/antrag/"] button').click()
     page.locator("form[data-form-logic]").wait_for()
+    # A field whose condition reads the same step comes from the server shown; the logic
+    # script hides it on DOMContentLoaded, so the page is only checked after that.
+    page.wait_for_load_state("domcontentloaded")
 
 
 def test_the_logic_script_reads_the_offering_s_options(
