@@ -308,7 +308,7 @@ def section(outcome: dict[str, Any]) -> str:
         f"Python {machine['python']}; {versions}.{skipped}",
         f"- **Code:** commit {machine['commit']}.",
         f"- **Server:** `amtsweg serve` on 127.0.0.1: gunicorn, {workers} sync workers "
-        "(the default for this machine)"
+        + ("(set with --workers)" if outcome.get("workers") else "(the default for this machine)")
         + (", plus the task worker" if outcome["task_worker"] else ", no task worker")
         + "; DEBUG off.",
         f"- **Load:** `bench/load.py` in its own process on the same machine; journeys "

@@ -306,10 +306,12 @@ class Installation:
             raise SystemExit(f"amtsweg {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
         return result.stdout
 
-    def start(self, *, task_worker: bool) -> Processes:
+    def start(self, *, task_worker: bool, web_workers: int | None = None) -> Processes:
         self.port = _free_port()
         command = [sys.executable, "-m", "amtsweg.cli", "serve", "--host", "127.0.0.1"]
         command += ["--port", str(self.port)]
+        if web_workers:
+            command += ["--workers", str(web_workers)]
         if not task_worker:
             command.append("--no-task-worker")
         log_file = (self.var_dir / "serve.log").open("wb")
@@ -564,7 +566,7 @@ def run_database(
 ) -> dict[str, Any]:
     with installation(database, args.postgres_url, args.keep) as setup:
         prepare(setup)
-        processes = setup.start(task_worker=not args.no_task_worker)
+        processes = setup.start(task_worker=not args.no_task_worker, web_workers=args.workers)
         web = processes.web_workers()
         log(
             f"{database}: serving at {setup.base_url} with {len(web)} web workers"
@@ -641,6 +643,7 @@ def main(argv: list[str] | None = None) -> int:
         help="a database the benchmark may drop and create (default: %(default)s)",
     )
     parser.add_argument("--no-task-worker", action="store_true", help="web workers only")
+    parser.add_argument("--workers", type=int, help="web workers (default: serve's own)")
     parser.add_argument(
         "--profile", action="store_true", help="py-spy one web worker (journey and API)"
     )
@@ -672,6 +675,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": command,
         "machine": machine(),
         "task_worker": not args.no_task_worker,
+        "workers": args.workers,
         "databases": [],
         "skipped": {},
     }
