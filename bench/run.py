@@ -6,7 +6,7 @@
 For each database it makes a throwaway installation (a temporary var directory with an SQLite
 file, or the PostgreSQL database ``amtsweg_bench``, dropped and created again), migrates, loads
 the demo, collects static files and starts ``amtsweg serve`` (gunicorn with the default number
-of workers, plus the task worker; DEBUG off) on a free loopback port. At each level of
+of workers or ``--workers N``, plus the task worker; DEBUG off) on a free loopback port. At each level of
 concurrent applicants it then runs, each in a separate load-generator process
 (``bench.load``): the bare-insert baseline, the REST API submit and complete citizen journeys
 through the HTML pages. It samples the resident memory of the web and task workers throughout,
@@ -663,6 +663,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if any(not 1 <= level <= 1000 for level in mode.levels):
         parser.error("levels must lie between 1 and 1000 applicants")
+    if args.workers is not None and args.workers < 1:
+        parser.error("--workers must be at least 1")
     started = datetime.datetime.now().astimezone()
     results_dir = ROOT / "var" / "bench" / started.strftime("%Y%m%d-%H%M%S")
     results_dir.mkdir(parents=True, exist_ok=True)
