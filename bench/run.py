@@ -6,8 +6,8 @@
 For each database it makes a throwaway installation (a temporary var directory with an SQLite
 file, or the PostgreSQL database ``amtsweg_bench``, dropped and created again), migrates, loads
 the demo, collects static files and starts ``amtsweg serve`` (gunicorn with the default number
-of workers or ``--workers N``, plus the task worker; DEBUG off) on a free loopback port. At each level of
-concurrent applicants it then runs, each in a separate load-generator process
+of workers or ``--workers N``, plus the task worker; DEBUG off) on a free loopback port. At
+each level of concurrent applicants it then runs, each in a separate load-generator process
 (``bench.load``): the bare-insert baseline, the REST API submit and complete citizen journeys
 through the HTML pages. It samples the resident memory of the web and task workers throughout,
 can record a py-spy profile of one web worker, stops the server, and drops what it made.
