@@ -101,15 +101,21 @@ def test_update_row_stores_only_the_named_fields_and_the_time(offering):
     assert stored.updated_at > stored_before.updated_at  # auto_now, as in save(update_fields)
 
 
+def _forbid_orm_compiling(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any statement the ORM's compiler builds from here on fail the test."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the ORM compiled a query")
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", refuse)
+
+
 def test_locked_values_read_what_values_list_reads(offering, monkeypatch):
     submission = make_complete_draft(offering)
     names = ["status", "data", "completed_steps", "uuid", "created_at", "offering_id"]
     expected = Submission.objects.values_list(*names).get(pk=submission.pk)
 
-    def refuse(*args, **kwargs):
-        raise AssertionError("the ORM compiled a query")
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", refuse)
+    _forbid_orm_compiling(monkeypatch)
     with CaptureQueriesContext(connection) as queries:
         values = locked_values(Submission, submission.pk, names)
         missing = locked_values(Submission, submission.pk + 1000, names)
@@ -146,10 +152,7 @@ def test_joined_row_reads_what_select_related_reads(offering, monkeypatch, with_
         submission.save(update_fields=["citizen"])
     expected = Submission.objects.select_related(*related).get(uuid=submission.uuid)
 
-    def refuse(*args, **kwargs):
-        raise AssertionError("the ORM compiled a query")
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", refuse)
+    _forbid_orm_compiling(monkeypatch)
     with CaptureQueriesContext(connection) as queries:
         found = joined_row(Submission, "uuid", submission.uuid, related)
         by_text = joined_row(Submission, "uuid", str(submission.uuid), related)

@@ -101,13 +101,7 @@ def locked_values(model: type[Model], pk: object, field_names: Sequence[str]) ->
             quote(model._meta.pk.column),
             " FOR UPDATE" if connection.features.has_select_for_update else "",
         )
-        converters = [
-            (
-                column,
-                connection.ops.get_db_converters(column) + column.get_db_converters(connection),
-            )
-            for column in columns
-        ]
+        converters = [(column, _converters(column, connection)) for column in columns]
         return sql, converters
 
     sql, converters = _statement(("select", connection.vendor, model, *field_names), build)
@@ -120,6 +114,12 @@ def locked_values(model: type[Model], pk: object, field_names: Sequence[str]) ->
         _converted(value, column, steps, connection)
         for value, (column, steps) in zip(row, converters, strict=True)
     )
+
+
+def _converters(column: Any, connection: Any) -> list[Callable]:
+    """What a queryset applies to a value read from ``column``, in its order (the backend's
+    converters, then the field's ``from_db_value``: decryption, JSON, UUIDs)."""
+    return connection.ops.get_db_converters(column) + column.get_db_converters(connection)
 
 
 def _converted(value: object, column: Any, steps: list[Callable], connection: Any) -> object:
@@ -210,19 +210,12 @@ def _joined_statement(
         nodes.append((foreign_key.related_model, parent, foreign_key))
     columns, described = [], []
     for position, (node_model, parent, foreign_key) in enumerate(nodes):
-        alias = f"T{position}"
-        converters = []
-        for field in node_model._meta.concrete_fields:
-            column = field.get_col(alias)
-            columns.append(f"{alias}.{quote(field.column)}")
-            converters.append(
-                (
-                    column,
-                    connection.ops.get_db_converters(column)
-                    + column.get_db_converters(connection),
-                )
-            )
-        fields = node_model._meta.concrete_fields
+        alias, fields = f"T{position}", node_model._meta.concrete_fields
+        columns += [f"{alias}.{quote(field.column)}" for field in fields]
+        converters = [
+            (column, _converters(column, connection))
+            for column in (field.get_col(alias) for field in fields)
+        ]
         primary_key_at = fields.index(node_model._meta.pk)
         described.append((node_model, converters, primary_key_at, parent, foreign_key))
     sql = "SELECT {} FROM {} T0 {} WHERE T0.{} = %s".format(  # noqa: S608 - our own names
