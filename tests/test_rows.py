@@ -1,6 +1,6 @@
-"""The submit's rows written with statements built once per process (``amtsweg.lib.rows``) and
-its offering read with one (``get_live_offering_for_submit``), issue 9: they must store
-exactly what ``save()`` and the ORM's lookup would."""
+"""The submit's rows written with statements built once per process (``amtsweg.lib.rows``),
+and the journey's lookups read with them (the draft, the municipality, the offering: issue
+9): they must store and read exactly what ``save()`` and the ORM's lookups would."""
 
 import datetime as dt
 import uuid
@@ -11,13 +11,19 @@ from django.db import connection
 from django.db.models import Model
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql.compiler import SQLCompiler, SQLInsertCompiler
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from amtsweg.audit.models import AuditEvent
 from amtsweg.cases.models import Case, StatusEntry
 from amtsweg.catalog.models import VersionStatus
-from amtsweg.catalog.services import get_live_offering_for_submit
+from amtsweg.catalog.services import (
+    get_live_offering,
+    get_live_offering_for_submit,
+    get_municipality,
+    published_version,
+)
 from amtsweg.documents.models import Document
 from amtsweg.identity.bundid.models import Citizen
 from amtsweg.lib.rows import insert_row, joined_row, locked_values, update_row
@@ -154,9 +160,9 @@ def test_joined_row_reads_what_select_related_reads(offering, monkeypatch, with_
 
     _forbid_orm_compiling(monkeypatch)
     with CaptureQueriesContext(connection) as queries:
-        found = joined_row(Submission, "uuid", submission.uuid, related)
-        by_text = joined_row(Submission, "uuid", str(submission.uuid), related)
-        missing = joined_row(Submission, "uuid", uuid.uuid4(), related)
+        found = joined_row(Submission, {"uuid": submission.uuid}, related)
+        by_text = joined_row(Submission, {"uuid": str(submission.uuid)}, related)
+        missing = joined_row(Submission, {"uuid": uuid.uuid4()}, related)
         offering_read, municipality_read = found.offering, found.offering.municipality
         citizen_read = found.citizen if "citizen" in related else None
     assert len(queries) == 3  # the related rows came with the first
@@ -191,21 +197,51 @@ def test_api_submit_builds_no_insert_with_the_orm(offering, monkeypatch):
     assert compiled == ["django_tasks_database.DBTaskResult"]
 
 
-def test_submit_lookup_reads_the_offering_in_one_statement(offering):
+def test_submit_lookup_reads_the_offering_in_one_statement(offering, monkeypatch):
     offering.option_values = {"gebuehr": "hoch"}
     offering.save()
+    published_version(offering.solution_version_id)  # as a worker that has served it once
+    _forbid_orm_compiling(monkeypatch)
     with CaptureQueriesContext(connection) as queries:
         found = get_live_offering_for_submit(offering.uuid)
         municipality = found.processing_municipality
-        facts = (found.pk, found.uuid, found.municipality_id, found.option_values)
+        facts = (found.pk, found.uuid, found.municipality_id, found.option_values, found.title)
         processing = (municipality.pk, municipality.ags, municipality.reference_prefix)
         version = found.solution_version
-    assert len(queries) <= 2  # the lookup, and the version unless this process has it
-    assert facts == (offering.pk, offering.uuid, offering.municipality_id, {"gebuehr": "hoch"})
+    assert len(queries) == 1
+    assert facts == (
+        offering.pk,
+        offering.uuid,
+        offering.municipality_id,
+        {"gebuehr": "hoch"},
+        offering.title,
+    )
     darmstadt = offering.processing_municipality
     assert processing == (darmstadt.pk, darmstadt.ags, darmstadt.reference_prefix)
     assert version.pk == offering.solution_version_id
-    assert found.title == offering.title  # the other columns are deferred, not missing
+
+
+def test_offering_page_lookups_read_one_row_each_with_no_orm_compiling(offering, monkeypatch):
+    """The municipality, the offering and its solution with its service: the offering page's
+    three statements, each built once per process."""
+    published_version(offering.solution_version_id)
+    _forbid_orm_compiling(monkeypatch)
+    with CaptureQueriesContext(connection) as queries:
+        municipality = get_municipality("darmstadt")
+        found = get_live_offering(municipality, offering.slug, with_service=True)
+        service = found.solution_version.solution.service
+        processing = found.processing_municipality
+    assert len(queries) == 3
+    assert (found.pk, found.title, found.fee) == (offering.pk, offering.title, offering.fee)
+    assert municipality == offering.municipality == processing
+    assert service == offering.solution_version.solution.service
+    assert service.name == offering.solution_version.solution.service.name
+
+
+@pytest.mark.parametrize("slug", ["gibt-es-nicht", "darmstadt🐕", "DARMSTADT"])
+def test_no_municipality_for_another_slug(darmstadt, slug):
+    with pytest.raises(Http404):
+        get_municipality(slug)
 
 
 @pytest.mark.parametrize(
@@ -221,6 +257,8 @@ def test_submit_lookup_finds_only_live_offerings(offering, change):
         setattr(offering, name, value)
     offering.save()
     assert get_live_offering_for_submit(offering.uuid) is None
+    with pytest.raises(Http404):
+        get_live_offering(offering.municipality, offering.slug)
 
 
 def test_submit_lookup_finds_an_offering_live_from_today(offering):
@@ -234,3 +272,5 @@ def test_submit_lookup_refuses_an_offering_whose_version_is_not_published(offeri
     version = offering.solution_version
     type(version).objects.filter(pk=version.pk).update(status=VersionStatus.REVIEW)
     assert get_live_offering_for_submit(offering.uuid) is None
+    with pytest.raises(Http404):
+        get_live_offering(offering.municipality, offering.slug)

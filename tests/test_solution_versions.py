@@ -1,7 +1,10 @@
 """Solution versions are immutable once published; offerings need a published version."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from amtsweg.catalog.models import Offering, SolutionVersion, VersionStatus
 from amtsweg.catalog.services import get_live_offering, live_offerings
@@ -62,6 +65,20 @@ def test_only_a_published_version_can_be_offered():
     with pytest.raises(ValidationError) as raised:
         offering.full_clean()
     assert "solution_version" in raised.value.message_dict
+
+
+@pytest.mark.parametrize("is_active", [True, False])
+@pytest.mark.parametrize("days_to_go_live", [None, -1, 0, 1])
+def test_is_live_says_what_live_selects(offering, is_active, days_to_go_live):
+    """The journey's lookups check one offering with ``is_live``; lists filter with
+    ``live()``. They must agree."""
+    today = timezone.localdate()
+    offering.is_active = is_active
+    offering.go_live = None if days_to_go_live is None else today + dt.timedelta(days_to_go_live)
+    offering.save()
+    selected = Offering.objects.live().filter(pk=offering.pk).exists()
+    assert offering.is_live() is selected
+    assert selected is (is_active and (days_to_go_live is None or days_to_go_live <= 0))
 
 
 def test_live_offerings(darmstadt, offering):

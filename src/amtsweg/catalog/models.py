@@ -309,7 +309,7 @@ class SolutionVersion(models.Model):
 
 class OfferingQuerySet(models.QuerySet):
     def live(self) -> "OfferingQuerySet":
-        """Offerings citizens can use today."""
+        """Offerings citizens can use today (``Offering.is_live`` for one already read)."""
         today = timezone.localdate()
         return self.filter(is_active=True).filter(
             models.Q(go_live__isnull=True) | models.Q(go_live__lte=today)
@@ -366,6 +366,12 @@ class Offering(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.municipality})"
+
+    def is_live(self) -> bool:
+        """Whether citizens can use this offering today: what ``OfferingQuerySet.live``
+        selects, for the journey's lookups that read one offering by its key and check it
+        afterwards (``tests/test_solution_versions.py`` holds the two together)."""
+        return self.is_active and (self.go_live is None or self.go_live <= timezone.localdate())
 
     def clean(self) -> None:
         from amtsweg.tenants.services import share_a_cluster

@@ -2,7 +2,6 @@
 designer's work on the solutions their municipality publishes."""
 
 import copy
-import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -10,12 +9,10 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.signals import post_save
 from django.http import Http404
-from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amtsweg.audit.services import record_event
@@ -33,6 +30,7 @@ from amtsweg.catalog.versions import (
 )
 from amtsweg.forms.fim import FimImportError, ImportResult, import_schema
 from amtsweg.forms.services import SCHEMA_VERSION, DefinitionError, check_definition
+from amtsweg.lib.rows import joined_row
 from amtsweg.tenants.models import Municipality
 from amtsweg.tenants.services import User, has_role, municipalities_for
 
@@ -87,7 +85,12 @@ post_save.connect(_forget_version, sender=SolutionVersion, dispatch_uid="publish
 
 
 def get_municipality(slug: str) -> Municipality:
-    return get_object_or_404(Municipality, slug=slug)
+    """The municipality with this slug, 404 if none. Every citizen page of a municipality
+    starts here, so the statement is built once per process (``joined_row``)."""
+    municipality = joined_row(Municipality, {"slug": slug})
+    if municipality is None:
+        raise Http404("No municipality has this slug.")
+    return municipality
 
 
 def live_offerings(municipality: Municipality) -> QuerySet[Offering]:
@@ -113,72 +116,26 @@ def get_live_offering_by_uuid(offering_uuid: object) -> Offering | None:
 
 
 def get_live_offering_for_submit(offering_uuid: object) -> Offering | None:
-    """A live offering by its public id, with only what a submit needs: the municipality that
-    processes it (id, AGS, reference prefix) and its version (from ``published_version``).
+    """A live offering by its public id, with the municipality that processes it and its
+    version (from ``published_version``); None if there is none.
 
-    Every API submit starts here, so it is one statement, written once per process: building
-    the ORM's SELECT with its live filter and join was a fifth of an API submit's CPU
-    (issue 9). The conditions are those of ``Offering.objects.live()`` and a published
-    version; the other columns stay deferred (a deferred column read later costs a query:
-    tests/test_submit_queries.py)."""
-    uuid_field = Offering._meta.get_field("uuid")
-    offering_uuid = uuid_field.to_python(offering_uuid)
-    key = uuid_field.get_db_prep_value(offering_uuid, connection)
-    today = connection.ops.adapt_datefield_value(timezone.localdate())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _submit_lookup(connection.vendor), [key, True, today, VersionStatus.PUBLISHED.value]
-        )
-        row = cursor.fetchone()
-    if row is None:
+    Every API submit starts here, so it is one statement built once per process
+    (``joined_row``): building the ORM's SELECT with its live filter and join was a fifth of
+    an API submit's CPU (issue 9)."""
+    offering = joined_row(Offering, {"uuid": offering_uuid}, ["processing_municipality"])
+    return _published_and_live(offering)
+
+
+def _published_and_live(offering: Offering | None) -> Offering | None:
+    """``offering`` with its published version set, if it is live and its version published;
+    the journey's lookups read it by its key and check this afterwards."""
+    if offering is None or not offering.is_live():
         return None
-    offering_id, municipality_id, version_id, options, processing_id, ags, prefix = row
-    option_field = Offering._meta.get_field("option_values")
-    offering = Offering.from_db(  # the values in the order of the model's fields
-        connection.alias,
-        _SUBMIT_COLUMNS,
-        [
-            offering_id,
-            offering_uuid,
-            municipality_id,
-            version_id,
-            processing_id,
-            option_field.from_db_value(options, None, connection),
-        ],
-    )
-    offering.processing_municipality = Municipality.from_db(
-        connection.alias, ["id", "ags", "reference_prefix"], [processing_id, ags, prefix]
-    )
-    offering.solution_version = published_version(version_id)
+    version = published_version(offering.solution_version_id)
+    if version is None or version.status != VersionStatus.PUBLISHED:
+        return None
+    offering.solution_version = version
     return offering
-
-
-#: The offering's columns ``get_live_offering_for_submit`` loads, in the model's order.
-_SUBMIT_COLUMNS = (
-    "id",
-    "uuid",
-    "municipality_id",
-    "solution_version_id",
-    "processing_municipality_id",
-    "option_values",
-)
-
-
-@functools.cache
-def _submit_lookup(vendor: str) -> str:
-    """The statement of ``get_live_offering_for_submit`` on a ``vendor``'s database."""
-    quote = connection.ops.quote_name
-    offerings, versions, municipalities = (
-        quote(model._meta.db_table) for model in (Offering, SolutionVersion, Municipality)
-    )
-    return (
-        f"SELECT o.id, o.municipality_id, o.solution_version_id, o.option_values,"  # noqa: S608
-        f" m.id, m.ags, m.reference_prefix FROM {offerings} o"
-        f" JOIN {versions} v ON v.id = o.solution_version_id"
-        f" JOIN {municipalities} m ON m.id = o.processing_municipality_id"
-        " WHERE o.uuid = %s AND o.is_active = %s AND (o.go_live IS NULL OR o.go_live <= %s)"
-        " AND v.status = %s"
-    )
 
 
 def get_live_offering(
@@ -191,19 +148,17 @@ def get_live_offering(
     municipality when that is the same (nearly always; another is read when first used).
     The version's solution and service, which the offering page names, are read in one small
     query ``with_service``."""
-    try:
-        offering = Offering.objects.live().get(
-            municipality=municipality, slug=slug, solution_version__status=VersionStatus.PUBLISHED
-        )
-    except Offering.DoesNotExist:
-        raise Http404(_("This municipality does not offer this service online.")) from None
+    offering = _published_and_live(
+        joined_row(Offering, {"municipality_id": municipality.pk, "slug": slug})
+    )
+    if offering is None:
+        raise Http404(_("This municipality does not offer this service online."))
     offering.municipality = municipality
     if offering.processing_municipality_id == municipality.pk:
         offering.processing_municipality = municipality
-    version = published_version(offering.solution_version_id)
     if with_service:
-        version.solution = Solution.objects.select_related("service").get(pk=version.solution_id)
-    offering.solution_version = version
+        version = offering.solution_version
+        version.solution = joined_row(Solution, {"id": version.solution_id}, ["service"])
     return offering
 
 

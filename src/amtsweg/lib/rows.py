@@ -16,7 +16,7 @@ reads a row under a lock and converts its values as a queryset would; ``joined_r
 one row with rows it refers to, as ``select_related(...).get(...)`` would.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -129,25 +129,31 @@ def _converted(value: object, column: Any, steps: list[Callable], connection: An
 
 
 def joined_row(
-    model: type[Row], field_name: str, value: object, related: Sequence[str]
+    model: type[Row], lookup: Mapping[str, object], related: Sequence[str] = ()
 ) -> Row | None:
-    """The row of ``model`` whose field ``field_name`` (a unique one) is ``value``, with the
-    rows its foreign keys ``related`` name (``a__b`` for a chain, as in ``select_related``)
-    read in the same statement and cached on it; None if there is no such row.
+    """The row of ``model`` whose fields have the values of ``lookup`` (field name or
+    ``attname`` → value, never None; together they single out at most one row, as a unique
+    field or constraint does), with
+    the rows its foreign keys ``related`` name (``a__b`` for a chain, as in
+    ``select_related``) read in the same statement and cached on it; None if there is no such
+    row.
 
-    It answers as ``model.objects.select_related(*related).get(**{field_name: value})``
-    does, but the statement and the converters are made once per process: compiling a lookup
-    that joins three tables of some 80 columns cost more CPU than running it, on every page
-    of a journey (issue 9, docs/benchmarks.md). Not for models with multi-table inheritance,
-    whose fields lie in more than one table."""
-    connection = connections[DEFAULT_DB_ALIAS]
+    It answers as ``model.objects.select_related(*related).get(**lookup)`` does, but the
+    statement and the converters are made once per process: compiling a lookup that joins
+    three tables of some 80 columns cost more CPU than running it, on every page of a journey
+    (issue 9, docs/benchmarks.md). Not for models with multi-table inheritance, whose fields
+    lie in more than one table."""
+    connection, names = connections[DEFAULT_DB_ALIAS], tuple(lookup)
     sql, nodes = _statement(
-        ("joined", connection.vendor, model, field_name, *related),
-        lambda: _joined_statement(connection, model, field_name, related),
+        ("joined", connection.vendor, model, names, *related),
+        lambda: _joined_statement(connection, model, names, related),
     )
-    lookup_value = model._meta.get_field(field_name).get_db_prep_value(value, connection)
+    meta = model._meta
+    parameters = [
+        meta.get_field(name).get_db_prep_value(lookup[name], connection) for name in names
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [lookup_value])
+        cursor.execute(sql, parameters)
         row = cursor.fetchone()
     if row is None:
         return None
@@ -173,7 +179,7 @@ def joined_row(
 
 
 def _joined_statement(
-    connection: Any, model: type[Model], field_name: str, related: Sequence[str]
+    connection: Any, model: type[Model], names: Sequence[str], related: Sequence[str]
 ) -> tuple[str, list[tuple[Any, ...]]]:
     """The ``SELECT`` of ``joined_row`` and, for each table in it, its model, its columns'
     converters, the position of its primary key, the index of the table it is joined to and
@@ -218,10 +224,10 @@ def _joined_statement(
         ]
         primary_key_at = fields.index(node_model._meta.pk)
         described.append((node_model, converters, primary_key_at, parent, foreign_key))
-    sql = "SELECT {} FROM {} T0 {} WHERE T0.{} = %s".format(  # noqa: S608 - our own names
+    sql = "SELECT {} FROM {} T0 {} WHERE {}".format(  # noqa: S608 - our own names
         ", ".join(columns),
         quote(model._meta.db_table),
         " ".join(joins),
-        quote(model._meta.get_field(field_name).column),
+        " AND ".join(f"T0.{quote(model._meta.get_field(name).column)} = %s" for name in names),
     )
     return sql, described

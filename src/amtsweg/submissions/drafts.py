@@ -55,7 +55,7 @@ def get_owned_submission(request: HttpRequest, submission_uuid: object) -> Submi
     all when it is the offering's own (nearly always; else it is read when first used)."""
     identity = current_citizen(request)
     related = ["offering__municipality", *(["citizen"] if identity is not None else [])]
-    submission = joined_row(Submission, "uuid", submission_uuid, related)
+    submission = joined_row(Submission, {"uuid": submission_uuid}, related)
     if submission is not None:  # published versions come from the worker's memory
         submission.solution_version = published_version(submission.solution_version_id)
         # The summary names the offering's processing municipality and the submit copies it
