@@ -1,12 +1,32 @@
 """A step page renders each field with its own type's template and nothing more: the wrapper,
 label, hints, error, aria-describedby and visibility come from Python tags (field_parts), not
-from five included templates per field (issue 9: the CPU of a step page)."""
+from five included templates per field; an unanswered field's markup is kept in the worker's
+memory (issue 9: the CPU of a step page)."""
 
+import re
+
+import pytest
 from django.template.loader import render_to_string
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from amtsweg.forms.services import BoundField
+from amtsweg.forms.templatetags import field_parts
+
+
+@pytest.fixture
+def nothing_kept():
+    field_parts._unanswered.clear()
+    yield field_parts._unanswered
+    field_parts._unanswered.clear()
+
+
+def _rendered(bound: BoundField, language: str = "de") -> str:
+    with translation.override(language):
+        return render_to_string(
+            "submissions/_validated_field.html", {"field": bound, "validate_url": "/check/"}
+        )
 
 
 def test_a_step_page_includes_at_most_two_templates_per_field(client, offering):
@@ -61,3 +81,79 @@ def test_the_wrapper_asks_for_the_inline_check_only_where_it_can_be_made():
     assert '<div class="amtsweg-field" id="field-a-b-field" data-inline-validation' in checked
     assert 'hx-post="/check/"' in checked and 'hx-vals=\'{"_field": "a.b"}\'' in checked
     assert "data-inline-validation" not in wrapped(readonly=True)
+
+
+def _field_templates(response) -> list[str]:
+    return [
+        t.name
+        for t in response.templates
+        if t.name.startswith("forms/fields/")
+        and t.name not in {"forms/fields/group.html", "forms/fields/_error_summary.html"}
+    ]
+
+
+def test_the_second_applicant_gets_the_unanswered_fields_from_memory(
+    client, offering, nothing_kept
+):
+    pages = []
+    for browser in (client, Client()):
+        start = browser.post(reverse("submissions:start", args=["darmstadt", offering.slug]))
+        pages.append(browser.get(start["Location"]))
+    first, second = pages
+    assert _field_templates(first) and not _field_templates(second)
+
+    def comparable(page) -> str:
+        """The page without what differs by applicant: the draft's id, the CSRF token."""
+        html = page.content.decode()
+        html = html.replace(str(page.context["draft"].uuid), "DRAFT")
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "CSRF", html)
+
+    assert comparable(first) == comparable(second)
+    assert "DRAFT" in comparable(first)  # the draft's id was there, outside the kept markup
+    drafts = [str(page.context["draft"].uuid) for page in pages]
+    assert nothing_kept
+    assert not any(draft in html for draft in drafts for _, html in nothing_kept.values())
+
+
+def test_an_answered_or_locked_field_is_rendered_every_time_and_never_kept(nothing_kept):
+    definition = {"key": "name", "type": "text", "label": "Name"}
+    answered = _rendered(BoundField(definition, "name", value="Zoë Müller 🐕"))
+    locked = _rendered(BoundField(definition, "name", value="", readonly=True))
+    assert 'value="Zoë Müller 🐕"' in answered and " readonly" in locked
+    assert not nothing_kept
+    assert 'value="Zoë' not in _rendered(BoundField(definition, "name"))
+    assert len(nothing_kept) == 1
+
+
+def test_kept_markup_is_told_apart_by_language_error_visibility_and_definition(nothing_kept):
+    definition = {"key": "name", "type": "text", "label": {"de": "Name", "en": "Surname"}}
+    variants = {
+        "plain": lambda: _rendered(BoundField(definition, "name")),
+        "english": lambda: _rendered(BoundField(definition, "name"), "en"),
+        "error": lambda: _rendered(BoundField(definition, "name", error="Fehlt.")),
+        "hidden": lambda: _rendered(BoundField(definition, "name", shown=False)),
+        "other name": lambda: _rendered(BoundField(definition, "person.name")),
+        "another definition": lambda: _rendered(
+            BoundField(dict(definition, label="Anders"), "name")
+        ),
+    }
+    first = {name: render() for name, render in variants.items()}
+    assert len(set(first.values())) == len(variants)
+    label = '<label class="kern-label" for="field-name">'
+    assert label + "Name " in first["plain"] and label + "Surname " in first["english"]
+    assert "Fehlt." in first["error"] and "Fehlt." not in first["plain"]
+    assert " hidden" in first["hidden"] and " hidden" not in first["plain"]
+    assert 'id="field-person-name"' in first["other name"]
+    assert label + "Anders " in first["another definition"]
+    assert {name: render() for name, render in variants.items()} == first  # now from memory
+
+
+def test_the_least_recently_used_markup_goes_first(nothing_kept, monkeypatch):
+    monkeypatch.setattr(field_parts, "MAX_UNANSWERED", 3)
+    definitions = [{"key": f"f{n}", "type": "text", "label": f"F{n}"} for n in range(4)]
+    for definition in definitions[:3]:
+        _rendered(BoundField(definition, definition["key"]))
+    _rendered(BoundField(definitions[0], "f0"))  # used again: now the most recent
+    _rendered(BoundField(definitions[3], "f3"))
+    kept = {definition["key"] for definition, _ in nothing_kept.values()}
+    assert kept == {"f0", "f2", "f3"}
