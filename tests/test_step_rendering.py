@@ -125,6 +125,14 @@ def test_an_answered_or_locked_field_is_rendered_every_time_and_never_kept(nothi
     assert len(nothing_kept) == 1
 
 
+def test_a_date_is_kept_only_while_none_of_its_parts_is_answered(nothing_kept):
+    definition = {"key": "born", "type": "date", "label": "Geboren"}
+    begun = _rendered(BoundField(definition, "born", value={"day": "3", "month": "", "year": ""}))
+    assert 'value="3"' in begun and not nothing_kept
+    empty = _rendered(BoundField(definition, "born", value={"day": "", "month": "", "year": ""}))
+    assert 'value="3"' not in empty and len(nothing_kept) == 1
+
+
 def test_kept_markup_is_told_apart_by_language_error_visibility_and_definition(nothing_kept):
     definition = {"key": "name", "type": "text", "label": {"de": "Name", "en": "Surname"}}
     variants = {

@@ -89,15 +89,25 @@ def _field_markup(context: template.Context, field: BoundField) -> SafeString:
 def _unanswered_key(field: BoundField) -> tuple[Any, ...] | None:
     """What an unanswered field's markup depends on: the language, its definition and every
     other attribute of the bound field (one added later included: its error, whether it is
-    shown); None for a field with a value or a locked one."""
-    if field.value or field.readonly:
+    shown); None for a locked field or one with a value, in any of its parts (a date's day,
+    month and year)."""
+    value = field.value
+    if field.readonly or any(value.values() if isinstance(value, dict) else [value]):
         return None
     state = (
-        tuple(value) if isinstance(value := getattr(field, attribute.name), list) else value
+        _hashable(getattr(field, attribute.name))
         for attribute in dataclasses.fields(field)
         if attribute.name != "definition"
     )
     return (get_language(), id(field.definition), *state)
+
+
+def _hashable(value: object) -> object:
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, dict):
+        return tuple(sorted(value.items()))
+    return value
 
 
 def _forget_unanswered(**kwargs: Any) -> None:
