@@ -54,6 +54,8 @@ PDF = (
     + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
 )
 CSRF_RE = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+#: A form a browser sends as multipart/form-data (a step with a file field), else urlencoded.
+MULTIPART_FORM_RE = re.compile(rb'<form [^>]*enctype="multipart/form-data"')
 REFERENCE_RE = re.compile(rb"[A-Z]{2,4}-\d{4}-\d{6}")
 
 
@@ -235,6 +237,9 @@ async def journey(client: Client, plan: dict[str, Any], with_upload: bool) -> bo
             body, content_type = _multipart(post, {upload[1]: ("nachweis.pdf", PDF)})
             label = f"step {key} POST (upload)"
             client.stats.uploads += 1
+        elif MULTIPART_FORM_RE.search(page.body):  # as a browser sends it: the form says so
+            body, content_type = _multipart(post, {})
+            label = f"step {key} POST"
         else:
             body = urlencode(post, doseq=True).encode()
             content_type = "application/x-www-form-urlencoded"

@@ -35,7 +35,7 @@ from amtsweg.forms.services import (
 from amtsweg.identity.bundid.identity import Prefill
 from amtsweg.identity.bundid.services import current_citizen, prefill_for, trust_redirect
 from amtsweg.submissions import drafts
-from amtsweg.submissions.attachments import receive_uploads
+from amtsweg.submissions.attachments import asks_for_files, receive_uploads
 from amtsweg.submissions.forms import ResumeEmailForm, StatusLookupForm
 from amtsweg.submissions.models import Submission
 from amtsweg.submissions.resume import find_resumable_draft
@@ -162,6 +162,7 @@ def step(request: HttpRequest, draft_uuid: object, step_key: str) -> HttpRespons
             "previous_step": steps[index - 1] if index else None,
             "return_to_summary": return_to_summary,
             "validate_url": reverse("submissions:validate_field", args=[draft.uuid, step_key]),
+            "asks_for_files": asks_for_files(current),
         }
     )
     return render(request, "submissions/step.html", context)
