@@ -1,6 +1,8 @@
 """Form logic: JsonLogic conditions, required-ness, computed values, step rules, repeatable
 groups, cycles refused at save, and hidden answers never stored."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.urls import reverse
 
@@ -240,18 +242,29 @@ def group_offering(darmstadt):
     return OfferingFactory(municipality=darmstadt, solution_version=version, slug="hunde")
 
 
-def test_add_and_remove_entries_without_javascript(client, group_offering):
+def _post(client, url: str, data: dict, encoding: str):
+    """A step sent as a browser sends its form: plain unless the step has a file field."""
+    if encoding == "multipart":
+        return client.post(url, data)
+    body = urlencode(data, doseq=True)
+    return client.post(url, body, content_type="application/x-www-form-urlencoded")
+
+
+@pytest.mark.parametrize("encoding", ["urlencoded", "multipart"])
+def test_add_and_remove_entries_without_javascript(client, group_offering, encoding):
     started = client.post(reverse("submissions:start", args=["darmstadt", "hunde"]))
     step_url = started["Location"]
     page = client.get(step_url).content.decode()
     assert 'name="dogs.__items" value="1"' in page
-    added = client.post(step_url, {**household(), "_add": "dogs"})
+    assert 'enctype="multipart/form-data"' not in page  # no file field on this step
+    added = _post(client, step_url, {**household(), "_add": "dogs"}, encoding)
     html = added.content.decode()
     assert added.status_code == 200
     assert 'name="dogs.1.name"' in html
     assert 'value="Bello"' in html  # what was typed stays
     assert 'id="error-summary"' not in html  # adding an entry is not a failed check
-    removed = client.post(
+    removed = _post(
+        client,
         step_url,
         {
             **household(
@@ -259,6 +272,7 @@ def test_add_and_remove_entries_without_javascript(client, group_offering):
             ),
             "_remove": "dogs.0",
         },
+        encoding,
     )
     html = removed.content.decode()
     assert 'value="Rex"' in html and 'value="Bello"' not in html

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from amtsweg.audit.models import AuditEvent
 from amtsweg.cases.models import Case, StatusEntry
-from amtsweg.catalog.models import VersionStatus
+from amtsweg.catalog.models import Offering, VersionStatus
 from amtsweg.catalog.services import (
     get_live_offering,
     get_live_offering_for_submit,
@@ -236,6 +236,23 @@ def test_offering_page_lookups_read_one_row_each_with_no_orm_compiling(offering,
     assert municipality == offering.municipality == processing
     assert service == offering.solution_version.solution.service
     assert service.name == offering.solution_version.solution.service.name
+
+
+def test_another_municipalitys_offering_is_not_found_by_its_slug(offering, modautal):
+    """The offering lookup is by municipality and slug together, as the ORM's was."""
+    assert get_live_offering(offering.municipality, offering.slug).pk == offering.pk
+    with pytest.raises(Http404):
+        get_live_offering(modautal, offering.slug)
+
+
+@pytest.mark.parametrize(
+    "lookup",
+    [{"slug": "hund-anmelden"}, {"is_active": True}, {"slug": "x", "title": "y"}],
+    ids=["part of a constraint", "not unique", "unique neither"],
+)
+def test_joined_row_refuses_a_lookup_that_may_match_several_rows(lookup):
+    with pytest.raises(ValueError, match="do not single out one row of Offering"):
+        joined_row(Offering, lookup)
 
 
 @pytest.mark.parametrize("slug", ["gibt-es-nicht", "darmstadt🐕", "DARMSTADT"])

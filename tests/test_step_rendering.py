@@ -4,6 +4,7 @@ from five included templates per field; an unanswered field's markup is kept in 
 memory (issue 9: the CPU of a step page)."""
 
 import re
+import uuid
 
 import pytest
 from django.template.loader import render_to_string
@@ -11,8 +12,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from amtsweg.forms.bound import BoundGroup
+from amtsweg.forms.field_types.files import encode
 from amtsweg.forms.services import BoundField
 from amtsweg.forms.templatetags import field_parts
+from amtsweg.submissions.attachments import asks_for_files
 
 
 @pytest.fixture
@@ -29,7 +33,7 @@ def _rendered(bound: BoundField, language: str = "de") -> str:
         )
 
 
-def test_a_step_page_includes_at_most_two_templates_per_field(client, offering):
+def test_a_step_page_includes_at_most_two_templates_per_field(client, offering, nothing_kept):
     start = client.post(reverse("submissions:start", args=["darmstadt", offering.slug]))
     response = client.get(start["Location"])
     assert response.status_code == 200
@@ -135,15 +139,14 @@ def test_a_date_is_kept_only_while_none_of_its_parts_is_answered(nothing_kept):
 
 def test_kept_markup_is_told_apart_by_language_error_visibility_and_definition(nothing_kept):
     definition = {"key": "name", "type": "text", "label": {"de": "Name", "en": "Surname"}}
+    another = dict(definition, label="Anders")
     variants = {
         "plain": lambda: _rendered(BoundField(definition, "name")),
         "english": lambda: _rendered(BoundField(definition, "name"), "en"),
         "error": lambda: _rendered(BoundField(definition, "name", error="Fehlt.")),
         "hidden": lambda: _rendered(BoundField(definition, "name", shown=False)),
         "other name": lambda: _rendered(BoundField(definition, "person.name")),
-        "another definition": lambda: _rendered(
-            BoundField(dict(definition, label="Anders"), "name")
-        ),
+        "another definition": lambda: _rendered(BoundField(another, "name")),
     }
     first = {name: render() for name, render in variants.items()}
     assert len(set(first.values())) == len(variants)
@@ -153,7 +156,9 @@ def test_kept_markup_is_told_apart_by_language_error_visibility_and_definition(n
     assert " hidden" in first["hidden"] and " hidden" not in first["plain"]
     assert 'id="field-person-name"' in first["other name"]
     assert label + "Anders " in first["another definition"]
+    assert len(nothing_kept) == len(variants)
     assert {name: render() for name, render in variants.items()} == first  # now from memory
+    assert len(nothing_kept) == len(variants)
 
 
 def test_the_least_recently_used_markup_goes_first(nothing_kept, monkeypatch):
@@ -165,3 +170,40 @@ def test_the_least_recently_used_markup_goes_first(nothing_kept, monkeypatch):
     _rendered(BoundField(definitions[3], "f3"))
     kept = {definition["key"] for definition, _ in nothing_kept.values()}
     assert kept == {"f0", "f2", "f3"}
+
+
+def test_a_file_field_is_kept_only_without_a_stored_file(nothing_kept):
+    definition = {"key": "proof", "type": "file", "label": "Nachweis"}
+    stored = encode(
+        {"id": str(uuid.uuid4()), "name": "zoë.pdf", "size": 3, "type": "application/pdf"}
+        | {"sha256": "0" * 64}
+    )
+    with_file = _rendered(BoundField(definition, "proof", value=[stored]))
+    assert "zoë.pdf" in with_file and not nothing_kept
+    assert "zoë.pdf" not in _rendered(BoundField(definition, "proof", value=[]))
+    assert len(nothing_kept) == 1
+
+
+def test_fields_of_a_group_entry_are_kept_by_their_own_names(nothing_kept):
+    child = {"key": "name", "type": "text", "label": "Name"}
+    group = BoundGroup(
+        {"key": "dogs", "type": "group", "label": "Hunde", "repeatable": True, "fields": [child]},
+        "dogs",
+        items=[
+            [BoundField(child, "dogs.0.name", value="Bello")],
+            [BoundField(child, "dogs.1.name")],
+        ],
+    )
+    html = _rendered(group)
+    assert 'value="Bello"' in html and 'id="field-dogs-1-name"' in html
+    assert [key[2] for key in nothing_kept] == ["dogs.1.name"]
+
+
+def test_only_a_step_with_a_file_field_is_sent_as_multipart():
+    """A plain form costs the server far less to read than multipart/form-data (issue 9)."""
+    text = {"key": "name", "type": "text", "label": "Name"}
+    photo = {"key": "photo", "type": "file", "label": "Foto"}
+    in_a_group = {"key": "dogs", "type": "group", "label": "Hunde", "fields": [text, photo]}
+    assert asks_for_files({"key": "s", "fields": [text, in_a_group]})
+    assert not asks_for_files({"key": "s", "fields": [text, dict(in_a_group, fields=[text])]})
+    assert not asks_for_files({"key": "s"})

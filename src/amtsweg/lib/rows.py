@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Field, Model
+from django.db.models import Field, Model, UniqueConstraint
 
 Row = TypeVar("Row", bound=Model)
 
@@ -132,11 +132,11 @@ def joined_row(
     model: type[Row], lookup: Mapping[str, object], related: Sequence[str] = ()
 ) -> Row | None:
     """The row of ``model`` whose fields have the values of ``lookup`` (field name or
-    ``attname`` → value, never None; together they single out at most one row, as a unique
-    field or constraint does), with
-    the rows its foreign keys ``related`` name (``a__b`` for a chain, as in
-    ``select_related``) read in the same statement and cached on it; None if there is no such
-    row.
+    ``attname`` → value, never None), with the rows its foreign keys ``related`` name
+    (``a__b`` for a chain, as in ``select_related``) read in the same statement and cached on
+    it; None if there is no such row. The lookup must name a unique field or all fields of a
+    unique constraint; any other raises ValueError at once, where ``get`` would fail only on
+    the day a second row matched.
 
     It answers as ``model.objects.select_related(*related).get(**lookup)`` does, but the
     statement and the converters are made once per process: compiling a lookup that joins
@@ -178,12 +178,29 @@ def joined_row(
     return instances[0]
 
 
+def _is_unique_key(meta: Any, names: Sequence[str]) -> bool:
+    """Whether fields ``names`` (names or attnames) can match at most one row of the model."""
+    fields = [meta.get_field(name) for name in names]
+    if any(field.unique for field in fields):  # the primary key is unique too
+        return True
+    given = {field.name for field in fields}
+    keys = [set(together) for together in meta.unique_together]
+    keys += [
+        set(constraint.fields)
+        for constraint in meta.constraints
+        if isinstance(constraint, UniqueConstraint) and constraint.condition is None
+    ]
+    return any(key and key <= given for key in keys)
+
+
 def _joined_statement(
     connection: Any, model: type[Model], names: Sequence[str], related: Sequence[str]
 ) -> tuple[str, list[tuple[Any, ...]]]:
     """The ``SELECT`` of ``joined_row`` and, for each table in it, its model, its columns'
     converters, the position of its primary key, the index of the table it is joined to and
     the foreign key that joins it."""
+    if not _is_unique_key(model._meta, names):
+        raise ValueError(f"{', '.join(names)} do not single out one row of {model.__name__}.")
     quote = connection.ops.quote_name
     paths = sorted(
         {

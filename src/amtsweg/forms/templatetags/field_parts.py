@@ -13,6 +13,7 @@ or locked field holds the applicant's data and is rendered every time, never kep
 """
 
 import dataclasses
+import threading
 from typing import Any
 
 from django import template
@@ -63,10 +64,13 @@ def step_item(context: template.Context, field: Item) -> SafeString:
 
 
 #: Unanswered fields' markup kept per worker, the least recently used dropped beyond this:
-#: some 60 forms of 25 fields in both languages, a few megabytes.
+#: some 60 forms of 25 fields in both languages; a few megabytes with the field definitions
+#: each entry holds.
 MAX_UNANSWERED = 3000
 #: (language, the definition's id, the bound field's other attributes) → (definition, markup).
 _unanswered: dict[tuple[Any, ...], tuple[dict[str, Any], SafeString]] = {}
+#: Held while ``_unanswered`` is read or changed: a threaded server (runserver) shares it.
+_unanswered_lock = threading.Lock()
 
 
 def _field_markup(context: template.Context, field: BoundField) -> SafeString:
@@ -75,22 +79,27 @@ def _field_markup(context: template.Context, field: BoundField) -> SafeString:
     Kept for an unanswered field (``_unanswered_key``); the definition is kept with it, so
     no other definition can have its id while the entry lives."""
     key = _unanswered_key(field)
-    kept = _unanswered.pop(key, None) if key is not None else None
-    if kept is None:
-        item_template = context.template.engine.get_template(field.template)
-        kept = (field.definition, item_template.render(context.new({"field": field})))
     if key is not None:
-        _unanswered[key] = kept  # now the most recently used
-        if len(_unanswered) > MAX_UNANSWERED:
-            del _unanswered[next(iter(_unanswered))]
-    return kept[1]
+        with _unanswered_lock:
+            kept = _unanswered.pop(key, None)
+            if kept is not None:
+                _unanswered[key] = kept  # now the most recently used
+                return kept[1]
+    item_template = context.template.engine.get_template(field.template)
+    markup = item_template.render(context.new({"field": field}))
+    if key is not None:
+        with _unanswered_lock:
+            _unanswered[key] = (field.definition, markup)
+            if len(_unanswered) > MAX_UNANSWERED:
+                del _unanswered[next(iter(_unanswered))]
+    return markup
 
 
 def _unanswered_key(field: BoundField) -> tuple[Any, ...] | None:
-    """What an unanswered field's markup depends on: the language, its definition and every
-    other attribute of the bound field (one added later included: its error, whether it is
-    shown); None for a locked field or one with a value, in any of its parts (a date's day,
-    month and year)."""
+    """What an unanswered field's markup depends on: the language, its definition and all
+    other attributes of the bound field, so also any added to it later (today its name, error
+    and whether it is shown); None for a locked field or one with a value, in any of its parts
+    (a date's day, month and year)."""
     value = field.value
     if field.readonly or any(value.values() if isinstance(value, dict) else [value]):
         return None
@@ -99,7 +108,12 @@ def _unanswered_key(field: BoundField) -> tuple[Any, ...] | None:
         for attribute in dataclasses.fields(field)
         if attribute.name != "definition"
     )
-    return (get_language(), id(field.definition), *state)
+    key = (get_language(), id(field.definition), *state)
+    try:
+        hash(key)
+    except TypeError:  # a value of a kind no field has today: rendered, not kept
+        return None
+    return key
 
 
 def _hashable(value: object) -> object:

@@ -7,7 +7,7 @@
  * the files are stored already: their stored values are taken over from the answer and the
  * form is sent once more with the same button, now without files and as a normal page load,
  * so the error page is a real page. If the request fails, the form is sent normally. Without
- * JavaScript the form is a normal multipart post.
+ * JavaScript the form is a normal multipart post (a step with a file field is always sent so).
  */
 (function () {
   "use strict";
