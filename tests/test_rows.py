@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from amtsweg.audit.models import AuditEvent
-from amtsweg.cases.models import Case, StatusEntry
+from amtsweg.cases.models import Case, Decision, StatusEntry
 from amtsweg.catalog.models import Offering, VersionStatus
 from amtsweg.catalog.services import (
     get_live_offering,
@@ -246,13 +246,25 @@ def test_another_municipalitys_offering_is_not_found_by_its_slug(offering, modau
 
 
 @pytest.mark.parametrize(
-    "lookup",
-    [{"slug": "hund-anmelden"}, {"is_active": True}, {"slug": "x", "title": "y"}],
-    ids=["part of a constraint", "not unique", "unique neither"],
+    ("model", "lookup"),
+    [
+        (Offering, {"slug": "hund-anmelden"}),
+        (Offering, {"is_active": True}),
+        (Offering, {"slug": "x", "title": "y"}),
+        (Decision, {"case_id": 1}),
+        (Offering, {}),
+    ],
+    ids=["part of a constraint", "not unique", "unique neither", "conditional constraint", "none"],
 )
-def test_joined_row_refuses_a_lookup_that_may_match_several_rows(lookup):
-    with pytest.raises(ValueError, match="do not single out one row of Offering"):
-        joined_row(Offering, lookup)
+def test_joined_row_refuses_a_lookup_that_may_match_several_rows(model, lookup):
+    with pytest.raises(ValueError, match=f"do not single out one row of {model.__name__}"):
+        joined_row(model, lookup)
+
+
+def test_joined_row_takes_a_unique_field_with_others(offering):
+    found = joined_row(Offering, {"uuid": offering.uuid, "title": offering.title})
+    assert found.pk == offering.pk
+    assert joined_row(Offering, {"uuid": offering.uuid, "title": "Anders"}) is None
 
 
 @pytest.mark.parametrize("slug", ["gibt-es-nicht", "darmstadt🐕", "DARMSTADT"])

@@ -172,6 +172,13 @@ def test_the_least_recently_used_markup_goes_first(nothing_kept, monkeypatch):
     assert kept == {"f0", "f2", "f3"}
 
 
+def test_a_value_that_cannot_be_a_key_is_rendered_and_not_kept(nothing_kept):
+    definition = {"key": "home", "type": "address", "label": "Anschrift"}
+    odd = {"street": [], "house_number": "", "postcode": "", "city": ""}
+    assert 'id="field-home' in _rendered(BoundField(definition, "home", value=odd))
+    assert not nothing_kept
+
+
 def test_a_file_field_is_kept_only_without_a_stored_file(nothing_kept):
     definition = {"key": "proof", "type": "file", "label": "Nachweis"}
     stored = encode(

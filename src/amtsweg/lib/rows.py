@@ -184,13 +184,14 @@ def _is_unique_key(meta: Any, names: Sequence[str]) -> bool:
     if any(field.unique for field in fields):  # the primary key is unique too
         return True
     given = {field.name for field in fields}
-    keys = [set(together) for together in meta.unique_together]
+    keys = [*meta.unique_together]
     keys += [
-        set(constraint.fields)
+        constraint.fields
         for constraint in meta.constraints
         if isinstance(constraint, UniqueConstraint) and constraint.condition is None
     ]
-    return any(key and key <= given for key in keys)
+    # A constraint over expressions has no fields; one may name a foreign key by its attname.
+    return any(key and {meta.get_field(name).name for name in key} <= given for key in keys)
 
 
 def _joined_statement(

@@ -126,7 +126,8 @@ def _hashable(value: object) -> object:
 
 def _forget_unanswered(**kwargs: Any) -> None:
     """A changed setting (tests change some: formats, languages) may change the markup."""
-    _unanswered.clear()
+    with _unanswered_lock:
+        _unanswered.clear()
 
 
 setting_changed.connect(_forget_unanswered, dispatch_uid="unanswered-fields")
