@@ -53,6 +53,7 @@ PDF = (
     + b"% padding\n" * 2000
     + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
 )
+FORM_ENCODED = "application/x-www-form-urlencoded"
 CSRF_RE = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 #: A form a browser sends as multipart/form-data (a step with a file field), else urlencoded.
 MULTIPART_FORM_RE = re.compile(rb'<form [^>]*enctype="multipart/form-data"')
@@ -221,7 +222,7 @@ async def journey(client: Client, plan: dict[str, Any], with_upload: bool) -> bo
             "POST",
             plan["start_path"],
             body=urlencode({"csrfmiddlewaretoken": _csrf(offering)}).encode(),
-            content_type="application/x-www-form-urlencoded",
+            content_type=FORM_ENCODED,
             expect=(302,),
         )
     ).header("location")
@@ -242,7 +243,7 @@ async def journey(client: Client, plan: dict[str, Any], with_upload: bool) -> bo
             label = f"step {key} POST"
         else:
             body = urlencode(post, doseq=True).encode()
-            content_type = "application/x-www-form-urlencoded"
+            content_type = FORM_ENCODED
             label = f"step {key} POST"
         location = (
             await client.request(
@@ -258,7 +259,7 @@ async def journey(client: Client, plan: dict[str, Any], with_upload: bool) -> bo
             "POST",
             _path(location),
             body=urlencode({"csrfmiddlewaretoken": _csrf(summary)}).encode(),
-            content_type="application/x-www-form-urlencoded",
+            content_type=FORM_ENCODED,
             expect=(302,),
         )
     ).header("location")

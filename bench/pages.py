@@ -35,7 +35,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench.backoffice import command_line, load_average, throwaway_sqlite
-from bench.load import MULTIPART_FORM_RE, PDF, REFERENCE_RE, UPLOAD_EVERY, upload_plan
+from bench.load import (
+    FORM_ENCODED,
+    MULTIPART_FORM_RE,
+    PDF,
+    REFERENCE_RE,
+    UPLOAD_EVERY,
+    upload_plan,
+)
 from tests.form_filling import valid_step_post
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +50,6 @@ MUNICIPALITY, OFFERING = "darmstadt", "hundesteuer"
 WARM_UP = 2
 #: The rows of ``submits``: the API submit, then the bare insert it is compared with.
 SUBMIT_LABELS = ("API submit POST", "baseline insert POST")
-FORM_ENCODED = "application/x-www-form-urlencoded"
 #: CPU per page that 60 journeys/s on 2 cores leave (2 cores ÷ (60 × 11 requests)).
 TARGET_MS = 3.0
 

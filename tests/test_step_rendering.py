@@ -76,10 +76,7 @@ def test_every_part_of_a_field_is_there_and_linked():
 
 def test_the_wrapper_asks_for_the_inline_check_only_where_it_can_be_made():
     def wrapped(**kwargs: object) -> str:
-        bound = BoundField({"key": "a.b", "type": "text", "label": "A"}, "a.b", **kwargs)
-        return render_to_string(
-            "submissions/_validated_field.html", {"field": bound, "validate_url": "/check/"}
-        )
+        return _rendered(BoundField({"key": "a.b", "type": "text", "label": "A"}, "a.b", **kwargs))
 
     checked = wrapped()
     assert '<div class="amtsweg-field" id="field-a-b-field" data-inline-validation' in checked

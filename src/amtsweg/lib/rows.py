@@ -24,10 +24,10 @@ from django.db.models import Field, Model, UniqueConstraint
 
 Row = TypeVar("Row", bound=Model)
 
-_STATEMENTS: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
+_STATEMENTS: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
 
-def _statement(key: tuple[Any, ...], build: Callable[[], tuple[str, list[Any]]]) -> tuple:
+def _statement(key: tuple[Any, ...], build: Callable[[], tuple[Any, ...]]) -> tuple:
     """The statement (and what goes with it) stored under ``key``, built on first use."""
     if (statement := _STATEMENTS.get(key)) is None:
         statement = _STATEMENTS[key] = build()
@@ -144,13 +144,13 @@ def joined_row(
     (issue 9, docs/benchmarks.md). Not for models with multi-table inheritance, whose fields
     lie in more than one table."""
     connection, names = connections[DEFAULT_DB_ALIAS], tuple(lookup)
-    sql, nodes = _statement(
+    sql, nodes, lookup_fields = _statement(
         ("joined", connection.vendor, model, names, *related),
         lambda: _joined_statement(connection, model, names, related),
     )
-    meta = model._meta
     parameters = [
-        meta.get_field(name).get_db_prep_value(lookup[name], connection) for name in names
+        field.get_db_prep_value(lookup[name], connection)
+        for name, field in zip(names, lookup_fields, strict=True)
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, parameters)
@@ -196,10 +196,10 @@ def _is_unique_key(meta: Any, names: Sequence[str]) -> bool:
 
 def _joined_statement(
     connection: Any, model: type[Model], names: Sequence[str], related: Sequence[str]
-) -> tuple[str, list[tuple[Any, ...]]]:
-    """The ``SELECT`` of ``joined_row`` and, for each table in it, its model, its columns'
+) -> tuple[str, list[tuple[Any, ...]], list[Field]]:
+    """The ``SELECT`` of ``joined_row``; for each table in it, its model, its columns'
     converters, the position of its primary key, the index of the table it is joined to and
-    the foreign key that joins it."""
+    the foreign key that joins it; and the fields the lookup ``names``."""
     if not _is_unique_key(model._meta, names):
         raise ValueError(f"{', '.join(names)} do not single out one row of {model.__name__}.")
     quote = connection.ops.quote_name
@@ -242,10 +242,11 @@ def _joined_statement(
         ]
         primary_key_at = fields.index(node_model._meta.pk)
         described.append((node_model, converters, primary_key_at, parent, foreign_key))
+    lookup_fields = [model._meta.get_field(name) for name in names]
     sql = "SELECT {} FROM {} T0 {} WHERE {}".format(  # noqa: S608 - our own names
         ", ".join(columns),
         quote(model._meta.db_table),
         " ".join(joins),
-        " AND ".join(f"T0.{quote(model._meta.get_field(name).column)} = %s" for name in names),
+        " AND ".join(f"T0.{quote(field.column)} = %s" for field in lookup_fields),
     )
-    return sql, described
+    return sql, described, lookup_fields
