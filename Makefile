@@ -52,7 +52,8 @@ export PG_PROBE
 
 help:
 	@echo "make run         install, migrate, load demo data, serve on http://$(HOST):$(PORT)/"
-	@echo "make test        install, lint, check migrations, pytest on SQLite and PostgreSQL"
+	@echo "make test        install, lint, check migrations, pytest on SQLite and PostgreSQL,"
+	@echo "                 and the benchmarks' smoke check (make bench-quick)"
 	@echo "make test-fast   install, then pytest on SQLite only (no lint, no PostgreSQL)"
 	@echo "make test-e2e    browser tests only (Playwright, Debian's Chromium, axe-core)"
 	@echo "make install     Python venv, gettext, xmlsec1, PDF libraries, front-end assets, translations"
@@ -173,6 +174,7 @@ test: install chromium lint check-migrations
 	@status=0; \
 	$(MAKE) --no-print-directory test-sqlite || status=1; \
 	$(MAKE) --no-print-directory test-postgres || status=1; \
+	$(MAKE) --no-print-directory bench-quick || status=1; \
 	if [ $$status -ne 0 ]; then echo "make test: FAILED" >&2; else echo "make test: passed"; fi; \
 	exit $$status
 
