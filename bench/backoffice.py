@@ -39,6 +39,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from bench import report
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/amtsweg_bench_backoffice"
 EXTRA_SERVICES = 17
@@ -209,8 +211,7 @@ FAMILY_NAMES = [
 ]
 
 
-def log(message: str) -> None:
-    print(f"[bench backoffice {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+log = report.progress("backoffice")
 
 
 # The key that seals the generated applicants' answers (ADR 0008): made up data, no secret.
@@ -920,8 +921,6 @@ def main(argv: list[str] | None = None) -> int:
     text = section(outcome)
     print(text)
     if not args.quick and not args.no_write and not (args.profile or args.only):
-        from bench import report
-
         report.append(ROOT / "docs" / "benchmarks.md", text)
         log("appended the figures to docs/benchmarks.md")
     return 0

@@ -23,12 +23,12 @@ import datetime
 import math
 import os
 import statistics
-import sys
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
+from bench import report
 from bench.backoffice import command_line, load_average, throwaway_sqlite
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,8 +36,7 @@ PEAK_SUBMISSIONS = 300
 RECEIPT_TARGET_MS = 250.0
 
 
-def log(message: str) -> None:
-    print(f"[bench documents {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+log = report.progress("documents")
 
 
 def _timed(into: dict[str, list[float]], function: Any, *args: Any, **kwargs: Any) -> Any:
@@ -219,8 +218,6 @@ def main(argv: list[str] | None = None) -> int:
     text = section(outcome)
     print(text)
     if not args.quick and not args.no_write:
-        from bench import report
-
         report.append(ROOT / "docs" / "benchmarks.md", text)
         log("appended the figures to docs/benchmarks.md")
     return 0

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from bench import report
 from bench.backoffice import command_line, load_average, throwaway_sqlite
 from bench.load import (
     FORM_ENCODED,
@@ -54,8 +55,7 @@ SUBMIT_LABELS = ("API submit POST", "baseline insert POST")
 TARGET_MS = 3.0
 
 
-def log(message: str) -> None:
-    print(f"[bench pages {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+log = report.progress("pages")
 
 
 class _Counted:
@@ -270,8 +270,6 @@ def main(argv: list[str] | None = None) -> int:
     text = section(outcome)
     print(text)
     if not args.quick and not args.no_write and not args.profile:
-        from bench import report
-
         report.append(ROOT / "docs" / "benchmarks.md", text)
         log("appended the figures to docs/benchmarks.md")
     return 0

@@ -1,5 +1,8 @@
 """The figures of one benchmark run as a Markdown section for docs/benchmarks.md."""
 
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,23 @@ TARGET_LEVEL = 50
 ERROR_FREE_LEVEL = 200
 
 DATABASE_NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+
+
+def progress(part: str) -> Callable[[str], None]:
+    """What a part of the suite prints on stderr while it runs: ``[bench pages 08:59:31] …``.
+
+    The time is UTC: Django sets the process's time zone (``TIME_ZONE``) when it starts, so the
+    local time jumped by an hour in the middle of the in-process parts' output."""
+    prefix = " ".join(["[bench", *([part] if part else [])])
+
+    def log(message: str) -> None:
+        print(
+            f"{prefix} {time.strftime('%H:%M:%S', time.gmtime())}] {message}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return log
 
 
 def _run(database: dict[str, Any], scenario: str, level: int) -> dict[str, Any] | None:

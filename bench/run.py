@@ -62,8 +62,7 @@ FULL = Mode("full", ["sqlite", "postgres"], [10, 50, 200], 30.0, 15.0, 3.0)
 QUICK = Mode("quick", ["sqlite"], [10, 50, 200], 3.0, 2.0, 1.0)
 
 
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+log = report.progress("")
 
 
 # --- the machine ------------------------------------------------------------------------------
