@@ -80,6 +80,8 @@ TEMPLATES = [
         "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # After Django's own: its ``date`` filter with a shortcut (issue 9).
+            "builtins": ["amtsweg.core.templatetags.dates"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
