@@ -1,6 +1,6 @@
-"""The ``date`` filter of every template (``amtsweg.core.templatetags.dates``) writes exactly
-what Django's own writes, for every value, format and language, and takes its shortcut for the
-formats the back office's lists use."""
+"""The ``date`` filter of every template (``amtsweg.core.templatetags.dates``) writes what
+Django's own writes, for dates and times of every year, formats and settings of every kind and
+both languages, and takes its shortcut for the formats the back office's lists use."""
 
 import datetime
 import zoneinfo
@@ -24,15 +24,19 @@ FORMATS = [
     "Y-m-d H:i",
     "y",  # a field without a shortcut
     r"\d\e\n d.m.",  # escapes
+    r"\d.m.Y",  # an escaped field, else all shortcut fields
+    r"d.m.Y \H",
+    "FIRST_DAY_OF_WEEK",  # a setting that is no format string
     "D, d. F Y",  # names
     "{d}.m.Y %",  # characters that mean something to str.format or strftime
     "",
 ]
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
 
-moments = st.datetimes(
+naive_moments = st.datetimes(
     min_value=datetime.datetime(1, 1, 2), max_value=datetime.datetime(9999, 12, 30)
-).map(lambda moment: moment.replace(tzinfo=datetime.UTC))
+)
+moments = naive_moments.map(lambda moment: moment.replace(tzinfo=datetime.UTC))
 days = st.dates()
 
 
@@ -59,7 +63,11 @@ def ours(value: object, format_name: str) -> str:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(moments, days), st.sampled_from(FORMATS), st.sampled_from(["de", "en"]))
+@given(
+    st.one_of(moments, naive_moments, days),
+    st.sampled_from(FORMATS),
+    st.sampled_from(["de", "en"]),
+)
 def test_every_value_format_and_language_as_django_writes_it(value, format_name, language):
     with translation.override(language), timezone.override(BERLIN):
         assert ours(value, format_name) == djangos(value, format_name)
@@ -72,9 +80,18 @@ def test_what_is_not_a_date_goes_to_django(value):
 
 
 def test_the_filter_of_every_template_is_this_one():
+    """Also where a template loads other libraries: none of them brings a ``date`` of its own."""
     engine = engines["django"].engine
     assert engine.template_builtins[-1].filters["date"] is dates.date
-    assert Template("{% load i18n %}{{ 1 }}").engine is engine
+    dates._translated.cache_clear()
+    moment = datetime.datetime(2026, 3, 5, 7, 4, tzinfo=datetime.UTC)
+    template = Template(
+        "{% load i18n tz l10n %}{{ moment|date:'SHORT_DATETIME_FORMAT' }} "
+        "{% localtime off %}{{ moment|date:'SHORT_DATETIME_FORMAT' }}{% endlocaltime %}"
+    )
+    with translation.override("de"), timezone.override(BERLIN):
+        assert template.render(Context({"moment": moment})) == "05.03.2026 08:04 05.03.2026 07:04"
+    assert dates._translated.cache_info().hits == 1
 
 
 def test_the_lists_formats_take_the_shortcut():

@@ -2,12 +2,13 @@
 
 Django formats a date by splitting its format string with a regular expression and calling a
 method per character on a new formatter object: some 57 µs for a date and time and 24 µs for a
-date. An inbox page shows 25 cases with two dates each, and those were about 4 of its 37 ms of
-CPU (issue 9, docs/benchmarks.md). The German formats (``d.m.Y``, ``d.m.Y H:i``) consist only
-of numeric fields that Python's ``str.format`` writes exactly as Django does; such a format is
-translated once into a format string and applied directly, in about a fifth of the time.
-Everything else (another character, an escape, a value that is not a date, a date asked for
-its time) goes to Django's own filter, so the output is always Django's.
+date. An inbox page shows 25 cases with two dates each; its date columns took about 4 of its
+37 ms of CPU, half of that in the formatting (issue 9, docs/benchmarks.md). The German formats
+(``d.m.Y``, ``d.m.Y H:i``) consist only of numeric fields that Python's ``str.format`` writes
+exactly as Django does; such a format is translated once into a format string and applied
+directly, in about a fifth of the time. Everything else (another character, an escape, a
+setting that is no format string, a value that is not a date, a date asked for its time) goes
+to Django's own filter, so the output is Django's.
 
 ``TEMPLATES["OPTIONS"]["builtins"]`` loads this library after Django's, so it is the ``date``
 of every template.
@@ -51,7 +52,8 @@ def _translated(django_format: str) -> tuple[str, bool] | None:
 def date(value: object, arg: str | None = None) -> str:
     """As Django's ``date``: ``value`` in the format named or given by ``arg``."""
     if isinstance(value, datetime.date):
-        translated = _translated(formats.get_format(arg or "DATE_FORMAT"))
+        django_format = formats.get_format(arg or "DATE_FORMAT")
+        translated = _translated(django_format) if isinstance(django_format, str) else None
         if translated is not None:
             pattern, has_time = translated
             if not has_time or isinstance(value, datetime.datetime):
