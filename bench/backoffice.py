@@ -837,9 +837,20 @@ def load_average() -> str:
     return "unknown."
 
 
+def _with_database_suffix(url: str, suffix: str) -> str:
+    """``url`` with ``suffix`` added to its database's name."""
+    head, _, tail = url.rpartition("/")
+    name, mark, query = tail.partition("?")
+    return f"{head}/{name}{suffix}{mark}{query}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench backoffice", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="5,000 cases, 3 repetitions")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="5,000 cases, 3 repetitions, in a database of its own (the name + _quick_<pid>)",
+    )
     parser.add_argument("--cases", type=int, help="how many cases (default 1,000,000)")
     parser.add_argument("--repeat", type=int, help="requests per page (default 30)")
     parser.add_argument(
@@ -870,6 +881,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench.run import _recreate_postgres, postgres_answers
 
+    if args.quick:  # its own database: `make test` may run beside a full run, or another test
+        args.postgres_url = _with_database_suffix(args.postgres_url, f"_quick_{os.getpid()}")
     if reason := postgres_answers(args.postgres_url):
         log(f"skipped, no PostgreSQL server answers ({reason})")
         return 0 if args.quick else 1

@@ -665,7 +665,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.workers is not None and args.workers < 1:
         parser.error("--workers must be at least 1")
     started = datetime.datetime.now().astimezone()
-    results_dir = ROOT / "var" / "bench" / started.strftime("%Y%m%d-%H%M%S")
+    # A quick run (each `make test` makes one) overwrites the last quick run's figures.
+    results_dir = (
+        ROOT / "var" / "bench" / ("quick" if args.quick else started.strftime("%Y%m%d-%H%M%S"))
+    )
     results_dir.mkdir(parents=True, exist_ok=True)
     command = "make bench-quick" if args.quick else "make bench"
     if argv or len(sys.argv) > 1:
