@@ -837,13 +837,6 @@ def load_average() -> str:
     return "unknown."
 
 
-def _with_database_suffix(url: str, suffix: str) -> str:
-    """``url`` with ``suffix`` added to its database's name."""
-    head, _, tail = url.rpartition("/")
-    name, mark, query = tail.partition("?")
-    return f"{head}/{name}{suffix}{mark}{query}"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench backoffice", description=__doc__)
     parser.add_argument(
@@ -879,10 +872,11 @@ def main(argv: list[str] | None = None) -> int:
     cases = args.cases or (5_000 if args.quick else 1_000_000)
     repeat = args.repeat or (3 if args.quick else 30)
 
-    from bench.run import _recreate_postgres, postgres_answers
+    from bench.run import _recreate_postgres, database_name, postgres_answers, with_database
 
     if args.quick:  # its own database: `make test` may run beside a full run, or another test
-        args.postgres_url = _with_database_suffix(args.postgres_url, f"_quick_{os.getpid()}")
+        quick_name = f"{database_name(args.postgres_url)}_quick_{os.getpid()}"
+        args.postgres_url = with_database(args.postgres_url, quick_name)
     if reason := postgres_answers(args.postgres_url):
         log(f"skipped, no PostgreSQL server answers ({reason})")
         return 0 if args.quick else 1

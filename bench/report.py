@@ -24,7 +24,7 @@ def progress(part: str) -> Callable[[str], None]:
 
     The time is UTC: Django sets the process's time zone (``TIME_ZONE``) when it starts, so the
     local time jumped by an hour in the middle of the in-process parts' output."""
-    prefix = " ".join(["[bench", *([part] if part else [])])
+    prefix = f"[bench {part}" if part else "[bench"
 
     def log(message: str) -> None:
         print(

@@ -249,8 +249,25 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _database_parts(url: str) -> tuple[str, str, str]:
+    """A PostgreSQL URL as (everything before its database, the database's name, ``?…``)."""
+    head, _, tail = url.rpartition("/")
+    name, mark, query = tail.partition("?")
+    return head, name, mark + query
+
+
+def database_name(url: str) -> str:
+    return _database_parts(url)[1]
+
+
+def with_database(url: str, name: str) -> str:
+    """``url`` naming the database ``name`` instead of its own."""
+    head, _, query = _database_parts(url)
+    return f"{head}/{name}{query}"
+
+
 def _postgres_admin_url(url: str) -> str:
-    return url.rsplit("/", 1)[0] + "/postgres"
+    return with_database(url, "postgres")
 
 
 def postgres_answers(url: str) -> str | None:
@@ -268,7 +285,7 @@ def _recreate_postgres(url: str, *, drop_only: bool = False) -> str:
     import psycopg
     from psycopg import sql
 
-    name = url.rsplit("/", 1)[1].split("?")[0]
+    name = database_name(url)
     with psycopg.connect(_postgres_admin_url(url), autocommit=True) as connection:
         connection.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
@@ -580,9 +597,7 @@ def run_database(
         sampler.start()
         runs = []
         profiles: dict[str, Any] = {}
-        database_name = (
-            args.postgres_url.rsplit("/", 1)[1].split("?")[0] if database == "postgres" else None
-        )
+        served = database_name(args.postgres_url) if database == "postgres" else None
         for level in mode.levels:
             for scenario in SCENARIOS:
                 seconds = mode.journey_seconds if scenario == "journey" else mode.submit_seconds
@@ -590,12 +605,12 @@ def run_database(
                 profile_file = results_dir / f"profile-{database}-{scenario}-{level}.txt"
                 if args.profile and level == args.profile_level and scenario != "baseline":
                     profiler = start_profile(web[0], max(1.0, seconds - 4), profile_file)
-                cpu_before = processes.cpu_seconds(database_name)
+                cpu_before = processes.cpu_seconds(served)
                 window = time.monotonic()  # the generator's start and exit included
                 figures = generate(plan, scenario, level, seconds)
                 figures["cpu_percent"] = cpu_shares(
                     cpu_before,
-                    processes.cpu_seconds(database_name),
+                    processes.cpu_seconds(served),
                     figures["generator_cpu_s"],
                     time.monotonic() - window,
                 )

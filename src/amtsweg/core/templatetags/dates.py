@@ -25,8 +25,13 @@ register = template.Library()
 
 #: Django's format characters that ``str.format`` writes identically (``%02d`` and the like),
 #: for dates and, below, for times.
-_DATE_FIELDS = {"d": "{0.day:02d}", "j": "{0.day}", "m": "{0.month:02d}", "n": "{0.month}"}
-_DATE_FIELDS["Y"] = "{0.year:04d}"
+_DATE_FIELDS = {
+    "d": "{0.day:02d}",
+    "j": "{0.day}",
+    "m": "{0.month:02d}",
+    "n": "{0.month}",
+    "Y": "{0.year:04d}",
+}
 _TIME_FIELDS = {"H": "{0.hour:02d}", "G": "{0.hour}", "i": "{0.minute:02d}", "s": "{0.second:02d}"}
 
 
