@@ -220,7 +220,7 @@ bench: install
 	$(BIN)/python -m bench pages
 
 bench-quick: install
-	$(BIN)/python -m bench --quick
+	$(BIN)/python -m bench --quick --profile
 	$(BIN)/python -m bench backoffice --quick
 	$(BIN)/python -m bench documents --quick
 	$(BIN)/python -m bench pages --quick

@@ -577,6 +577,33 @@ def summarize_profile(path: Path, top: int = 18) -> dict[str, Any]:
     }
 
 
+def scenario_seconds(mode: Mode, scenario: str) -> float:
+    return mode.journey_seconds if scenario == "journey" else mode.submit_seconds
+
+
+def profile_scenarios(
+    plan: Path, database: str, mode: Mode, level: int, pid: int, results_dir: Path
+) -> dict[str, Any]:
+    """py-spy on one web worker while the API and the journeys run once more at ``level``.
+
+    A window of their own after the counted levels, whose figures are dropped: py-spy takes
+    about a tenth of a core, and sampling during a counted level lowered that level's rates.
+    """
+    profiles: dict[str, Any] = {}
+    for scenario in ("api", "journey"):
+        seconds = scenario_seconds(mode, scenario)
+        output = results_dir / f"profile-{database}-{scenario}-{level}.txt"
+        profiler = start_profile(pid, max(1.0, seconds - 4), output)
+        if profiler is None:
+            return profiles
+        generate(plan, scenario, level, seconds)
+        profiler.wait(timeout=60)
+        if output.exists():
+            profiles[f"{scenario} at {level}"] = {"file": str(output), **summarize_profile(output)}
+        wait_until_idle(json.loads(plan.read_text())["base_url"])
+    return profiles
+
+
 def run_database(
     database: str, mode: Mode, args: argparse.Namespace, results_dir: Path
 ) -> dict[str, Any]:
@@ -600,11 +627,7 @@ def run_database(
         served = database_name(args.postgres_url) if database == "postgres" else None
         for level in mode.levels:
             for scenario in SCENARIOS:
-                seconds = mode.journey_seconds if scenario == "journey" else mode.submit_seconds
-                profiler = None
-                profile_file = results_dir / f"profile-{database}-{scenario}-{level}.txt"
-                if args.profile and level == args.profile_level and scenario != "baseline":
-                    profiler = start_profile(web[0], max(1.0, seconds - 4), profile_file)
+                seconds = scenario_seconds(mode, scenario)
                 cpu_before = processes.cpu_seconds(served)
                 window = time.monotonic()  # the generator's start and exit included
                 figures = generate(plan, scenario, level, seconds)
@@ -621,14 +644,11 @@ def run_database(
                     f"{figures['per_second']:7.1f}/s, {figures['error_count']} errors, "
                     f"generator CPU {figures['generator_cpu_s']} s"
                 )
-                if profiler is not None:
-                    profiler.wait(timeout=60)
-                    if profile_file.exists():
-                        profiles[f"{scenario} at {level}"] = {
-                            "file": str(profile_file),
-                            **summarize_profile(profile_file),
-                        }
                 wait_until_idle(setup.base_url)
+        if args.profile:
+            profiles = profile_scenarios(
+                plan, database, mode, args.profile_level, web[0], results_dir
+            )
         memory = sampler.stop()
         memory["web_workers"] = len(web)
         setup.stop()
