@@ -135,10 +135,18 @@ def _status_kb(pid: int, key: str) -> int:
     return 0
 
 
-def _cpu_seconds(pid: int) -> float:
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def _stat_fields(pid: int) -> list[str]:
+    """/proc/<pid>/stat after the command name: state, ppid, … (field 3 onwards)."""
+    with contextlib.suppress(OSError, IndexError):
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return []
+
+
+def _cpu_seconds(pid: int, *, of_children: bool = False) -> float:
+    """A process's CPU so far; with ``of_children`` that of its children which have ended."""
+    fields, first = _stat_fields(pid), 13 if of_children else 11
+    with contextlib.suppress(ValueError, IndexError):
+        return (int(fields[first]) + int(fields[first + 1])) / os.sysconf("SC_CLK_TCK")
     return 0.0
 
 
@@ -177,10 +185,14 @@ class Processes:
         """CPU seconds so far of each web worker, task worker and, for PostgreSQL, server
         process of the benchmark's database (by pid), and of the whole machine."""
         backends = _database_backends(database_name) if database_name else []
+        servers = {int(_stat_fields(pid)[1]) for pid in backends if _stat_fields(pid)}
         return {
             "web": {pid: _cpu_seconds(pid) for pid in self.web_workers()},
             "task": {pid: _cpu_seconds(pid) for pid in self.task_workers()},
             "database": {pid: _cpu_seconds(pid) for pid in backends},
+            # What the server's processes that ended so far had used: a connection that
+            # Django closes after CONN_MAX_AGE takes its backend's CPU with it.
+            "database_ended": {pid: _cpu_seconds(pid, of_children=True) for pid in servers},
             "machine": _machine_busy_seconds(),
         }
 
@@ -188,14 +200,24 @@ class Processes:
 def cpu_shares(
     before: dict[str, Any], after: dict[str, Any], generator: float, seconds: float
 ) -> dict[str, float]:
-    """Where the machine's CPU went during a level, in % of all its cores. A process that
-    started during the level (a database connection opened again) counts fully; one that
-    ended during it is missed, so the split is approximate."""
+    """Where the machine's CPU went during a level, in % of all its cores.
+
+    A process that started during the level (a database connection opened again) counts
+    fully. A web or task worker that ended during it is missed. A database server process
+    that ended (Django closes its connections after CONN_MAX_AGE) is found in its server's
+    children's CPU, less what it had used before the level; any other of the server's
+    processes that ended (another database's connection, an autovacuum worker) counts too.
+    """
     capacity = seconds * len(os.sched_getaffinity(0))
     shares = {
         role: sum(max(0.0, cpu - before[role].get(pid, 0.0)) for pid, cpu in after[role].items())
         for role in ("web", "task", "database")
     }
+    ended = sum(
+        cpu - before.get("database_ended", {}).get(server, cpu)
+        for server, cpu in after.get("database_ended", {}).items()
+    ) - sum(cpu for pid, cpu in before["database"].items() if pid not in after["database"])
+    shares["database"] += max(0.0, ended)
     used = {"machine": max(0.0, after["machine"] - before["machine"])}
     shares["generator"] = generator
     shares["other"] = max(0.0, used["machine"] - sum(shares.values()))
