@@ -18,7 +18,7 @@ result is one JSON object on standard output. Scenarios:
 
 Each of ``concurrency`` applicants repeats its scenario until ``duration`` seconds are up; the
 requests still running then are cancelled and not counted. Only loopback addresses are
-accepted. The HTTP client is a minimal HTTP/1.1 one on asyncio streams (one connection per
+accepted. The HTTP client is a minimal HTTP/1.1 one on asyncio's socket calls (one connection per
 request, as gunicorn's sync workers close every connection), so that the generator itself needs
 little of the machine's CPU; its own CPU time is reported with the figures.
 """
@@ -31,12 +31,12 @@ import os
 import re
 import resource
 import signal
+import socket
 import sys
 import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -129,31 +129,37 @@ class Client:
         raw = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
         begin = time.perf_counter()
         try:
-            response = await asyncio.wait_for(self._exchange(raw), REQUEST_TIMEOUT)
+            async with asyncio.timeout(REQUEST_TIMEOUT):
+                response = await self._exchange(raw)
         except TimeoutError:
             raise RequestFailed("timeout", f"no answer within {REQUEST_TIMEOUT:.0f} s") from None
-        except (OSError, ValueError, asyncio.IncompleteReadError) as error:
+        except (OSError, ValueError, IndexError) as error:  # IndexError: no status line
             raise RequestFailed("connection", f"{type(error).__name__}: {error}") from None
         elapsed = time.perf_counter() - begin
         if response.status not in expect:
             snippet = response.body[:200].decode("utf-8", "replace").replace("\n", " ")
             raise RequestFailed(f"HTTP {response.status}", f"{method} {path}: {snippet}")
         for value in response.headers.get("set-cookie", []):
-            cookie = SimpleCookie()
-            cookie.load(value)
-            for name, morsel in cookie.items():
-                self.cookies[name] = morsel.value
+            # name=value before the attributes, kept raw and sent back raw as a browser does
+            # (SimpleCookie took about 6 % of the generator's CPU)
+            name, _, cookie_value = value.partition(";")[0].partition("=")
+            self.cookies[name.strip()] = cookie_value.strip()
         self.stats.latencies[label].append(elapsed)
         return response
 
     async def _exchange(self, raw: bytes) -> Response:
-        reader, writer = await asyncio.open_connection(self.host, self.port)
-        try:
-            writer.write(raw)
-            await writer.drain()
-            data = await reader.read()  # the server closes the connection after its answer
-        finally:
-            writer.close()
+        """Send ``raw`` on a new connection and read until the server closes it. On bare
+        sockets: asyncio's streams cost the generator a fifth more CPU per request."""
+        loop = asyncio.get_running_loop()
+        chunks = []
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as connection:
+            connection.setblocking(False)
+            await loop.sock_connect(connection, (self.host, self.port))
+            await loop.sock_sendall(connection, raw)
+            while chunk := await loop.sock_recv(connection, 262144):
+                chunks.append(chunk)
+        data = b"".join(chunks)
         head, _, body = data.partition(b"\r\n\r\n")
         status_line, *header_lines = head.decode("latin-1").split("\r\n")
         status = int(status_line.split(" ", 2)[1])
