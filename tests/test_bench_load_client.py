@@ -39,24 +39,30 @@ def test_cookies_are_kept_and_sent_back_raw():
                 b"Set-Cookie: sessionid=abc123; expires=Thu, 26 Nov 2026 12:00:00 GMT; "
                 b"HttpOnly; Path=/\r\n"
                 b'Set-Cookie: messages="x:1|y"; Path=/\r\n\r\n',
-                b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>done</p>",
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                b'Set-Cookie: messages=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; '
+                b"Path=/\r\n\r\n<p>done</p>",
+                b"HTTP/1.1 200 OK\r\n\r\n",
             ]
         )
         client = Client("127.0.0.1", port, Stats())
         first = await client.request(
             "post", "POST", "/start/", body=b"a=1", content_type="x", expect=(302,)
         )
+        assert client.cookies == {"sessionid": "abc123", "messages": '"x:1|y"'}
         second = await client.request("get", "GET", "/next/")
+        assert client.cookies == {"sessionid": "abc123"}  # deleted by the server
+        await client.request("get", "GET", "/last/")
         server.close()
         assert first.header("Location") == "/next/"
         return received, client, second.body
 
     received, client, body = asyncio.run(scenario())
 
-    assert client.cookies == {"sessionid": "abc123", "messages": '"x:1|y"'}
     assert received[0].startswith(b"POST /start/ HTTP/1.1\r\n")
     assert received[0].endswith(b"Content-Length: 3\r\nContent-Type: x\r\n\r\na=1")
     assert b'\r\nCookie: sessionid=abc123; messages="x:1|y"\r\n' in received[1]
+    assert b"\r\nCookie: sessionid=abc123\r\n" in received[2]
     assert body == b"<p>done</p>"
     assert sorted(client.stats.latencies) == ["get", "post"]
 
