@@ -346,8 +346,9 @@ def section(outcome: dict[str, Any]) -> str:
         "",
         "### Where the CPU went",
         "",
-        "In % of all cores during each level (SQLite runs inside the web workers; "
-        '"other processes" is everything on the machine that is not the benchmark). CPU per '
+        "In % of all cores during each level (SQLite runs inside the web workers; the "
+        "database server is every process of the PostgreSQL server, those that ended during "
+        'the level included; "other processes" is everything else on the machine). CPU per '
         "request divides the CPU time by the requests completed in the level, so it errs a "
         "little high.",
         "",

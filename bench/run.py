@@ -179,11 +179,44 @@ def _database_backends(name: str) -> list[int]:
     ]
 
 
+def _server_cpu(server: int) -> dict[str, Any]:
+    """CPU seconds of each process of the PostgreSQL server ``server`` (its connections to
+    any database, autovacuum, WAL writer …), keyed by pid and start time so that a reused pid
+    is another process; and, in ``ended``, of all its processes that have ended so far.
+
+    ``ended`` is read first: a process that ends between the two reads is then in neither,
+    never in both.
+    """
+    ended = _cpu_seconds(server, of_children=True)
+    running = {}
+    for entry in Path("/proc").iterdir():
+        fields = _stat_fields(int(entry.name)) if entry.name.isdigit() else []
+        if len(fields) > 19 and fields[1] == str(server):
+            cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            running[(int(entry.name), fields[19])] = cpu
+    return {"running": running, "ended": ended}
+
+
+def database_seconds(before: dict[str, Any], after: dict[str, Any]) -> float:
+    """The database server's CPU between two ``_server_cpu`` readings.
+
+    Its processes that ran at both count their growth, those that started count fully. One
+    that ended (Django closes its connection after CONN_MAX_AGE, and the server process ends
+    with it) took all its CPU into ``ended``; what it had used before is taken off again.
+    """
+    was, now = before["running"], after["running"]
+    grown = sum(cpu - was.get(key, 0.0) for key, cpu in now.items())
+    gone = sum(cpu for key, cpu in was.items() if key not in now)
+    return max(0.0, grown + after["ended"] - before["ended"] - gone)
+
+
 @dataclass
 class Processes:
-    """The pids under ``amtsweg serve``: gunicorn's workers and the task worker."""
+    """The pids under ``amtsweg serve``: gunicorn's workers and the task worker; and the
+    PostgreSQL server the benchmark's database runs on, once one of its connections is seen."""
 
     serve: int
+    database_server: int | None = None
 
     def web_workers(self) -> list[int]:
         masters = [p for p in _children(self.serve) if "gunicorn" in _cmdline(p)]
@@ -193,17 +226,18 @@ class Processes:
         return [p for p in _children(self.serve) if " worker" in _cmdline(p)]
 
     def cpu_seconds(self, database_name: str | None) -> dict[str, Any]:
-        """CPU seconds so far of each web worker, task worker and, for PostgreSQL, server
-        process of the benchmark's database (by pid), and of the whole machine."""
-        backends = _database_backends(database_name) if database_name else []
-        servers = {int(_stat_fields(pid)[1]) for pid in backends if _stat_fields(pid)}
+        """CPU seconds so far of each web worker and task worker (by pid), for PostgreSQL of
+        the database server (``_server_cpu``), and of the whole machine."""
+        if database_name and self.database_server is None:
+            for backend in _database_backends(database_name):
+                if fields := _stat_fields(backend):
+                    self.database_server = int(fields[1])  # every connection's parent
+                    break
+        server = self.database_server
         return {
             "web": {pid: _cpu_seconds(pid) for pid in self.web_workers()},
             "task": {pid: _cpu_seconds(pid) for pid in self.task_workers()},
-            "database": {pid: _cpu_seconds(pid) for pid in backends},
-            # What the server's processes that ended so far had used: a connection that
-            # Django closes after CONN_MAX_AGE takes its backend's CPU with it.
-            "database_ended": {pid: _cpu_seconds(pid, of_children=True) for pid in servers},
+            "database": _server_cpu(server) if server else {"running": {}, "ended": 0.0},
             "machine": _machine_busy_seconds(),
         }
 
@@ -213,22 +247,16 @@ def cpu_shares(
 ) -> dict[str, float]:
     """Where the machine's CPU went during a level, in % of all its cores.
 
-    A process that started during the level (a database connection opened again) counts
-    fully. A web or task worker that ended during it is missed. A database server process
-    that ended (Django closes its connections after CONN_MAX_AGE) is found in its server's
-    children's CPU, less what it had used before the level; any other of the server's
-    processes that ended (another database's connection, an autovacuum worker) counts too.
+    A web or task worker that started during the level counts fully, one that ended is
+    missed (neither happens while the server runs). The database server counts whole
+    (``database_seconds``), its other databases' connections included.
     """
     capacity = seconds * len(os.sched_getaffinity(0))
     shares = {
         role: sum(max(0.0, cpu - before[role].get(pid, 0.0)) for pid, cpu in after[role].items())
-        for role in ("web", "task", "database")
+        for role in ("web", "task")
     }
-    ended = sum(
-        cpu - before.get("database_ended", {}).get(server, cpu)
-        for server, cpu in after.get("database_ended", {}).items()
-    ) - sum(cpu for pid, cpu in before["database"].items() if pid not in after["database"])
-    shares["database"] += max(0.0, ended)
+    shares["database"] = database_seconds(before["database"], after["database"])
     used = {"machine": max(0.0, after["machine"] - before["machine"])}
     shares["generator"] = generator
     shares["other"] = max(0.0, used["machine"] - sum(shares.values()))
@@ -615,25 +643,38 @@ def scenario_seconds(mode: Mode, scenario: str) -> float:
 
 
 def profile_scenarios(
-    plan: Path, database: str, mode: Mode, level: int, pid: int, results_dir: Path
+    setup: Installation, plan: Path, mode: Mode, level: int, pid: int, results_dir: Path
 ) -> dict[str, Any]:
     """py-spy on one web worker while the API and the journeys run once more at ``level``.
 
-    A window of their own after the counted levels, whose figures are dropped: py-spy takes
-    about a tenth of a core, and sampling during a counted level lowered that level's rates.
+    A window of their own after the counted levels, whose figures are only logged: py-spy
+    takes about a tenth of a core, and sampling during a counted level lowered its rates.
     """
     profiles: dict[str, Any] = {}
     for scenario in ("api", "journey"):
         seconds = scenario_seconds(mode, scenario)
-        output = results_dir / f"profile-{database}-{scenario}-{level}.txt"
+        output = results_dir / f"profile-{setup.database}-{scenario}-{level}.txt"
         profiler = start_profile(pid, max(1.0, seconds - 4), output)
         if profiler is None:
+            log("no profiles: py-spy is not installed")
             return profiles
-        generate(plan, scenario, level, seconds)
-        profiler.wait(timeout=60)
-        if output.exists():
+        try:
+            figures = generate(plan, scenario, level, seconds)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                profiler.wait(timeout=60)
+        finally:
+            if profiler.poll() is None:
+                profiler.kill()
+                profiler.wait()
+        log(
+            f"{setup.database} {scenario:8} {level:4} applicants, profiled, not counted: "
+            f"{figures['per_second']:7.1f}/s, {figures['error_count']} errors"
+        )
+        if output.exists() and output.stat().st_size:
             profiles[f"{scenario} at {level}"] = {"file": str(output), **summarize_profile(output)}
-        wait_until_idle(json.loads(plan.read_text())["base_url"])
+        else:
+            log(f"no profile of the {scenario}: py-spy could not sample the web worker")
+        wait_until_idle(setup.base_url)
     return profiles
 
 
@@ -678,11 +719,11 @@ def run_database(
                     f"generator CPU {figures['generator_cpu_s']} s"
                 )
                 wait_until_idle(setup.base_url)
+        memory = sampler.stop()
         if args.profile:
             profiles = profile_scenarios(
-                plan, database, mode, args.profile_level, web[0], results_dir
+                setup, plan, mode, args.profile_level, web[0], results_dir
             )
-        memory = sampler.stop()
         memory["web_workers"] = len(web)
         setup.stop()
     return {

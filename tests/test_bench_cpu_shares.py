@@ -1,12 +1,20 @@
-"""The benchmark's CPU split counts a database connection that ended during the level."""
+"""The benchmark's CPU split counts the database server's processes that ended during a level
+(Django closes a connection after CONN_MAX_AGE, and its server process ends with it)."""
 
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 from bench import run
+
+#: A child process that spends ``seconds`` of CPU once its standard input closes.
+BURN = (
+    "import sys, time\n"
+    "sys.stdin.read()\n"
+    "end = time.process_time() + float(sys.argv[1])\n"
+    "while time.process_time() < end: pass\n"
+)
 
 
 @pytest.fixture
@@ -14,51 +22,60 @@ def two_cores(monkeypatch):
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
 
 
-def test_a_backend_that_ended_counts_with_what_it_used_during_the_level(two_cores):
+def test_ended_started_and_reused_server_processes():
+    before = {"running": {(21, "100"): 5.0, (22, "101"): 2.0}, "ended": 100.0}
+    # 22 ended with 3.0 s in all, 23 is new, and 22's pid now belongs to a new process.
+    after = {
+        "running": {(21, "100"): 6.0, (23, "150"): 0.5, (22, "160"): 0.1},
+        "ended": 103.0,
+    }
+
+    # 1.0 (21) + 0.5 (23) + 0.1 (the new 22) + 1.0 (the old 22: 3.0 at its end, 2.0 before)
+    assert run.database_seconds(before, after) == pytest.approx(2.6)
+
+
+def test_the_split_of_a_level(two_cores):
     before = {
         "web": {1: 10.0},
-        "task": {},
-        "database": {21: 5.0, 22: 2.0},
-        "database_ended": {20: 100.0},
+        "task": {2: 1.0},
+        "database": {"running": {(21, "100"): 5.0}, "ended": 100.0},
         "machine": 50.0,
     }
-    # 22 ended with 3.0 s in all (the server's ended children rose by that), 23 is new.
     after = {
         "web": {1: 12.0},
-        "task": {},
-        "database": {21: 6.0, 23: 0.5},
-        "database_ended": {20: 103.0},
+        "task": {2: 1.5},
+        "database": {"running": {(21, "100"): 6.0}, "ended": 100.5},
         "machine": 55.0,
     }
 
     shares = run.cpu_shares(before, after, generator=0.5, seconds=5.0)
 
-    # database: 1.0 (21) + 0.5 (23) + 1.0 (22, 3.0 at its end less 2.0 before) = 2.5 s of 10
-    assert shares["database"] == 25.0
-    assert shares["web"] == 20.0
-    assert shares["other"] == 0.0  # 5 s used: 2 web + 2.5 database + 0.5 generator
+    assert shares == {
+        "web": 20.0,
+        "task": 5.0,
+        "database": 15.0,
+        "generator": 5.0,
+        "other": 5.0,
+        "idle": 50.0,
+    }
 
 
-def test_without_postgresql_nothing_is_counted_for_the_database(two_cores):
-    before = {"web": {1: 1.0}, "task": {2: 1.0}, "database": {}, "machine": 10.0}
-    after = {"web": {1: 2.0}, "task": {2: 1.5}, "database": {}, "machine": 12.0}
-
-    shares = run.cpu_shares(before, after, generator=0.0, seconds=2.0)
-
-    assert (shares["database"], shares["web"], shares["task"], shares["other"]) == (
-        0.0,
-        25.0,
-        12.5,
-        12.5,
+def test_a_real_server_process_that_ends_during_the_level_is_counted(monkeypatch):
+    """This test's process stands in for the PostgreSQL server, its children for connections:
+    one alive before the level that ends during it, one that starts and ends during it."""
+    connection = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", BURN, "0.4"], stdin=subprocess.PIPE
     )
+    monkeypatch.setattr(run, "_database_backends", lambda name: [connection.pid])
+    processes = run.Processes(serve=connection.pid)  # no gunicorn, no task worker below it
+    processes.cpu_seconds("amtsweg_bench")  # finds the server, as the warm-up does
+    assert processes.database_server == os.getpid()
+    before = processes.cpu_seconds("amtsweg_bench")
 
+    connection.communicate(b"")  # burns 0.4 s, ends, and is reaped
+    subprocess.run([sys.executable, "-c", BURN, "0.2"], input=b"", check=True)  # noqa: S603
+    after = processes.cpu_seconds("amtsweg_bench")
 
-def test_the_cpu_of_ended_children_is_read_from_proc():
-    """A child that burnt CPU and was reaped shows in the parent's ended children's CPU."""
-    own = os.getpid()
-    before = run._cpu_seconds(own, of_children=True)
-    busy = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
-    subprocess.run([sys.executable, "-c", busy], check=True)  # noqa: S603
-    time.sleep(0.05)
-
-    assert run._cpu_seconds(own, of_children=True) - before >= 0.25
+    used = run.database_seconds(before["database"], after["database"])
+    # 0.4 + 0.2 s of burning, the second interpreter's start and both ends on top
+    assert 0.55 <= used <= 1.5
