@@ -4,12 +4,16 @@ keeps of the answer, and how a broken answer is counted."""
 import asyncio
 
 import pytest
+from bench import load
 from bench.load import Client, RequestFailed, Stats
 
 
-async def _serve(answers: list[bytes]) -> tuple[asyncio.Server, int, list[bytes]]:
+async def _serve(
+    answers: list[bytes], pause: float = 0.0
+) -> tuple[asyncio.Server, int, list[bytes]]:
     """A server that reads each request and answers with the next of ``answers``, then closes
-    the connection (as gunicorn's sync workers do); the requests are kept."""
+    the connection (as gunicorn's sync workers do); the requests are kept. With ``pause`` it
+    sends the first half of an answer, waits, then the rest."""
     received: list[bytes] = []
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -23,7 +27,13 @@ async def _serve(answers: list[bytes]) -> tuple[asyncio.Server, int, list[bytes]
             0,
         )
         received.append(head + await reader.readexactly(length))
-        writer.write(answers[len(received) - 1])
+        answer = answers[len(received) - 1]
+        if pause:
+            writer.write(answer[: len(answer) // 2])
+            await writer.drain()
+            await asyncio.sleep(pause)
+            answer = answer[len(answer) // 2 :]
+        writer.write(answer)
         await writer.drain()
         writer.close()
 
@@ -86,3 +96,35 @@ def test_a_broken_or_wrong_answer_is_a_counted_failure(answer, kind):
         return failure.value
 
     assert asyncio.run(scenario()).kind == kind
+
+
+def test_an_answer_in_parts_is_read_until_the_server_closes():
+    body = b"x" * 700_000  # beyond one read of the socket
+
+    async def scenario() -> bytes:
+        server, port, _ = await _serve([b"HTTP/1.1 200 OK\r\n\r\n" + body], pause=0.1)
+        answer = await Client("127.0.0.1", port, Stats()).request("get", "GET", "/")
+        server.close()
+        return answer.body
+
+    assert asyncio.run(scenario()) == body
+
+
+def test_a_server_that_does_not_answer_is_a_timeout(monkeypatch):
+    monkeypatch.setattr(load, "REQUEST_TIMEOUT", 0.2)
+    closed = asyncio.Event()
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # until the client gives up and closes its side
+        closed.set()
+
+    async def scenario() -> RequestFailed:
+        server = await asyncio.start_server(silent, "127.0.0.1", 0)
+        client = Client("127.0.0.1", server.sockets[0].getsockname()[1], Stats())
+        with pytest.raises(RequestFailed) as failure:  # within the time the test allows
+            await asyncio.wait_for(client.request("get", "GET", "/"), 5)
+        await asyncio.wait_for(closed.wait(), 2)  # the connection was closed, not left open
+        server.close()
+        return failure.value
+
+    assert asyncio.run(scenario()).kind == "timeout"
