@@ -179,35 +179,42 @@ def _database_backends(name: str) -> list[int]:
     ]
 
 
-def _server_cpu(server: int) -> dict[str, Any]:
-    """CPU seconds of each process of the PostgreSQL server ``server`` (its connections to
-    any database, autovacuum, WAL writer …), keyed by pid and start time so that a reused pid
-    is another process; and, in ``ended``, of all its processes that have ended so far.
+def _server_cpu(server: int) -> float:
+    """CPU seconds so far of the PostgreSQL server ``server``: its own, its processes' that
+    run (connections to any database, autovacuum, WAL writer …) and its processes' that have
+    ended (the kernel adds an ended child's CPU to its parent's counters).
 
-    ``ended`` is read first: a process that ends between the two reads is then in neither,
-    never in both.
+    A process that ends while the processes are listed would be counted twice or not at all,
+    with all its CPU since it started; so the list is read again until the ended processes'
+    CPU is the same before and after it. Processes being reaped (state X) are skipped: the
+    kernel has already added them to the parent.
     """
-    ended = _cpu_seconds(server, of_children=True)
-    running = {}
-    for entry in Path("/proc").iterdir():
-        fields = _stat_fields(int(entry.name)) if entry.name.isdigit() else []
-        if len(fields) > 19 and fields[1] == str(server):
-            cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-            running[(int(entry.name), fields[19])] = cpu
-    return {"running": running, "ended": ended}
+    for _ in range(5):
+        ended = _cpu_seconds(server, of_children=True)
+        running = _cpu_seconds(server)
+        for entry in Path("/proc").iterdir():
+            fields = _stat_fields(int(entry.name)) if entry.name.isdigit() else []
+            if len(fields) > 12 and fields[1] == str(server) and fields[0] != "X":
+                running += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        if _cpu_seconds(server, of_children=True) == ended:
+            break
+    return running + ended
+
+
+def _server_of(backend: int) -> int | None:
+    """The PostgreSQL server (postmaster) of a connection's process: its parent, unless the
+    server has gone and the process was handed to init."""
+    fields = _stat_fields(backend)
+    parent = int(fields[1]) if len(fields) > 1 else 1
+    return None if parent <= 1 or _cmdline(parent).startswith("postgres: ") else parent
 
 
 def database_seconds(before: dict[str, Any], after: dict[str, Any]) -> float:
-    """The database server's CPU between two ``_server_cpu`` readings.
-
-    Its processes that ran at both count their growth, those that started count fully. One
-    that ended (Django closes its connection after CONN_MAX_AGE, and the server process ends
-    with it) took all its CPU into ``ended``; what it had used before is taken off again.
-    """
-    was, now = before["running"], after["running"]
-    grown = sum(cpu - was.get(key, 0.0) for key, cpu in now.items())
-    gone = sum(cpu for key, cpu in was.items() if key not in now)
-    return max(0.0, grown + after["ended"] - before["ended"] - gone)
+    """The database server's CPU between two readings of ``Processes.cpu_seconds``; none when
+    they did not read the same server."""
+    if before["server"] is None or before["server"] != after["server"]:
+        return 0.0
+    return max(0.0, after["cpu"] - before["cpu"])
 
 
 @dataclass
@@ -229,15 +236,13 @@ class Processes:
         """CPU seconds so far of each web worker and task worker (by pid), for PostgreSQL of
         the database server (``_server_cpu``), and of the whole machine."""
         if database_name and self.database_server is None:
-            for backend in _database_backends(database_name):
-                if fields := _stat_fields(backend):
-                    self.database_server = int(fields[1])  # every connection's parent
-                    break
+            servers = filter(None, map(_server_of, _database_backends(database_name)))
+            self.database_server = next(servers, None)
         server = self.database_server
         return {
             "web": {pid: _cpu_seconds(pid) for pid in self.web_workers()},
             "task": {pid: _cpu_seconds(pid) for pid in self.task_workers()},
-            "database": _server_cpu(server) if server else {"running": {}, "ended": 0.0},
+            "database": {"server": server, "cpu": _server_cpu(server) if server else 0.0},
             "machine": _machine_busy_seconds(),
         }
 
@@ -248,8 +253,8 @@ def cpu_shares(
     """Where the machine's CPU went during a level, in % of all its cores.
 
     A web or task worker that started during the level counts fully, one that ended is
-    missed (neither happens while the server runs). The database server counts whole
-    (``database_seconds``), its other databases' connections included.
+    missed (neither happens while the server runs). The database server counts whole, its
+    ended processes and its other databases' connections included (``_server_cpu``).
     """
     capacity = seconds * len(os.sched_getaffinity(0))
     shares = {
@@ -654,6 +659,7 @@ def profile_scenarios(
     for scenario in ("api", "journey"):
         seconds = scenario_seconds(mode, scenario)
         output = results_dir / f"profile-{setup.database}-{scenario}-{level}.txt"
+        output.unlink(missing_ok=True)  # a quick run's folder holds the last run's
         profiler = start_profile(pid, max(1.0, seconds - 4), output)
         if profiler is None:
             log("no profiles: py-spy is not installed")
@@ -662,6 +668,9 @@ def profile_scenarios(
             figures = generate(plan, scenario, level, seconds)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 profiler.wait(timeout=60)
+        except SystemExit as failure:  # the counted figures stand; this window only profiles
+            log(f"the profile window's load failed: {failure}")
+            return profiles
         finally:
             if profiler.poll() is None:
                 profiler.kill()
