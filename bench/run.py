@@ -119,16 +119,21 @@ def machine() -> dict[str, Any]:
 # --- processes and memory ---------------------------------------------------------------------
 
 
+def _stat_fields(pid: int) -> list[str]:
+    """/proc/<pid>/stat after the command name: state, ppid, … (field 3 onwards)."""
+    with contextlib.suppress(OSError, IndexError):
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return []
+
+
 def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``, but not those being reaped (state X), whose CPU
+    the kernel has already added to the parent's counters for its ended children."""
     found = []
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            stat = (entry / "stat").read_text()
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            if ppid == pid:
-                found.append(int(entry.name))
+        fields = _stat_fields(int(entry.name)) if entry.name.isdigit() else []
+        if len(fields) > 1 and fields[1] == str(pid) and fields[0] != "X":
+            found.append(int(entry.name))
     return found
 
 
@@ -144,13 +149,6 @@ def _status_kb(pid: int, key: str) -> int:
             if line.startswith(key + ":"):
                 return int(line.split()[1])
     return 0
-
-
-def _stat_fields(pid: int) -> list[str]:
-    """/proc/<pid>/stat after the command name: state, ppid, … (field 3 onwards)."""
-    with contextlib.suppress(OSError, IndexError):
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return []
 
 
 def _cpu_seconds(pid: int, *, of_children: bool = False) -> float:
@@ -186,16 +184,11 @@ def _server_cpu(server: int) -> float:
 
     A process that ends while the processes are listed would be counted twice or not at all,
     with all its CPU since it started; so the list is read again until the ended processes'
-    CPU is the same before and after it. Processes being reaped (state X) are skipped: the
-    kernel has already added them to the parent.
+    CPU is the same before and after it.
     """
     for _ in range(5):
         ended = _cpu_seconds(server, of_children=True)
-        running = _cpu_seconds(server)
-        for entry in Path("/proc").iterdir():
-            fields = _stat_fields(int(entry.name)) if entry.name.isdigit() else []
-            if len(fields) > 12 and fields[1] == str(server) and fields[0] != "X":
-                running += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        running = _cpu_seconds(server) + sum(map(_cpu_seconds, _children(server)))
         if _cpu_seconds(server, of_children=True) == ended:
             break
     return running + ended
