@@ -11,7 +11,7 @@ def test_postgres_gets_prepared_statements_and_keeps_the_url_s_options():
 
     database = database_settings(url, conn_max_age=60, prepared_statements=True)
 
-    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert database["ENGINE"] == "amtsweg.lib.postgresql"
     assert database["OPTIONS"] == {
         "sslmode": "verify-full",
         "sslrootcert": "/etc/amtsweg/ca.pem",

@@ -15,6 +15,8 @@ SQLITE_OPTIONS = {
 #: it: PostgreSQL then neither parses nor plans the submit's statements again (a third less of
 #: its CPU per submit; docs/adr/0010).
 POSTGRES_PREPARED = {"server_side_binding": True, "prepare_threshold": 1}
+#: Django's PostgreSQL backend with a health check that costs no round trip.
+POSTGRES_ENGINE = "amtsweg.lib.postgresql"
 
 
 def database_settings(url: str, *, conn_max_age: int, prepared_statements: bool) -> dict[str, Any]:
@@ -26,8 +28,9 @@ def database_settings(url: str, *, conn_max_age: int, prepared_statements: bool)
     ours: dict[str, Any] = {}
     if database["ENGINE"] == "django.db.backends.sqlite3":
         ours = SQLITE_OPTIONS
-    elif database["ENGINE"] == "django.db.backends.postgresql" and prepared_statements:
-        ours = POSTGRES_PREPARED
+    elif database["ENGINE"] == "django.db.backends.postgresql":
+        database["ENGINE"] = POSTGRES_ENGINE
+        ours = POSTGRES_PREPARED if prepared_statements else {}
     for name, value in ours.items():
         options.setdefault(name, value)
     return database
