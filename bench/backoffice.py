@@ -837,13 +837,27 @@ def load_average() -> str:
     return "unknown."
 
 
+@contextlib.contextmanager
+def claimed_database(url: str) -> Iterator[None]:
+    """Hold the database at ``url`` for a quick run while it lasts: a lock of the server's
+    (``pg_advisory_lock``) that ends with the session holding it, however the run ends, so
+    that ``drop_abandoned_quick_databases`` of another run, on any machine, leaves it alone."""
+    import psycopg
+
+    from bench.run import _postgres_admin_url, database_name
+
+    with psycopg.connect(_postgres_admin_url(url), autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(hashtext(%s))", [database_name(url)])
+        yield
+
+
 def drop_abandoned_quick_databases(url: str) -> list[str]:
     """Drop the databases of earlier quick runs (``<name>_quick_<pid>`` beside ``url``'s)
-    whose process is gone and that nobody is connected to; the names dropped.
+    that no run holds (``claimed_database``) and nobody is connected to; the names dropped.
 
     A quick run drops its own database when it ends, but not when it is killed (SIGTERM,
-    SIGKILL, a CI job cancelled), and each one's name differs; without this, every killed
-    ``make test`` would leave a database of 5,000 cases on the server for good."""
+    SIGKILL, a CI job cancelled), nor with ``--keep``; each one's name differs, so without
+    this every killed ``make test`` would leave a database of 5,000 cases on the server."""
     import psycopg
     from psycopg import sql
 
@@ -853,30 +867,22 @@ def drop_abandoned_quick_databases(url: str) -> list[str]:
     dropped = []
     with psycopg.connect(_postgres_admin_url(url), autocommit=True) as connection:
         rows = connection.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE %s", [pattern]
+            "SELECT datname FROM pg_database WHERE datname LIKE %s AND NOT EXISTS "
+            "(SELECT 1 FROM pg_stat_activity AS a WHERE a.datname = pg_database.datname)",
+            [pattern],
         ).fetchall()
         for (name,) in rows:
-            pid = name.rsplit("_", 1)[-1]
-            if not pid.isdigit() or _process_runs(int(pid)):
-                continue
-            try:  # without FORCE: one that somebody is connected to stays
-                connection.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name))
-                )
-            except psycopg.errors.ObjectInUse:
-                continue
-            dropped.append(name)
+            lock = connection.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [name])
+            if not lock.fetchone()[0]:
+                continue  # its run goes on
+            try:  # without FORCE: one that somebody has just connected to stays
+                connection.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
+                dropped.append(name)
+            except psycopg.Error as error:  # in use after all, or another role's
+                log(f"kept {name}: {str(error).strip()}")
+            finally:
+                connection.execute("SELECT pg_advisory_unlock(hashtext(%s))", [name])
     return dropped
-
-
-def _process_runs(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # it runs, under another user
-        return True
-    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -884,7 +890,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="5,000 cases, 3 repetitions, in a database of its own (the name + _quick_<pid>)",
+        help="5,000 cases, 3 repetitions, in a database of its own (the name + _quick_<pid>; "
+        "with --keep, kept until the next quick run)",
     )
     parser.add_argument("--cases", type=int, help="how many cases (default 1,000,000)")
     parser.add_argument("--repeat", type=int, help="requests per page (default 30)")
@@ -923,9 +930,11 @@ def main(argv: list[str] | None = None) -> int:
     if reason := postgres_answers(args.postgres_url):
         log(f"skipped, no PostgreSQL server answers ({reason})")
         return 0 if args.quick else 1
+    claim = contextlib.ExitStack()  # a quick run's hold on its database
     if args.quick:
+        claim.enter_context(claimed_database(args.postgres_url))
         for name in drop_abandoned_quick_databases(base_url):
-            log(f"dropped {name}, left behind by a quick run that was killed")
+            log(f"dropped {name}, left behind by an earlier quick run")
     started = datetime.datetime.now().astimezone()
     var_dir = Path(tempfile.mkdtemp(prefix="amtsweg-bench-backoffice-"))
     configure(args.postgres_url, var_dir)
@@ -971,6 +980,7 @@ def main(argv: list[str] | None = None) -> int:
             connections.close_all()
             with contextlib.suppress(Exception):
                 _recreate_postgres(args.postgres_url, drop_only=True)
+        claim.close()
     text = section(outcome)
     print(text)
     if not args.quick and not args.no_write and not (args.profile or args.only):

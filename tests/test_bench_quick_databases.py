@@ -1,13 +1,16 @@
 """A killed quick back-office benchmark leaves its database behind; the next one drops it
-(``bench.backoffice.drop_abandoned_quick_databases``), on the real PostgreSQL server."""
+(``bench.backoffice.drop_abandoned_quick_databases``) unless a run still holds it
+(``claimed_database``) or somebody is connected to it. On the real PostgreSQL server."""
 
 import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import psycopg
 import pytest
-from bench.backoffice import drop_abandoned_quick_databases
+from bench.backoffice import claimed_database, drop_abandoned_quick_databases
 from bench.run import with_database
 from django.db import connection
 from psycopg import sql
@@ -17,17 +20,19 @@ pytestmark = pytest.mark.skipif(
 )
 
 BASE = f"amtsweg_droptest_{os.getpid()}"
-
-
-def _ended_pid() -> int:
-    """The pid of a process that has run and ended."""
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()
-    return child.pid
+ROOT = Path(__file__).resolve().parent.parent
+CLAIM_UNTIL_KILLED = """
+import sys
+from bench.backoffice import claimed_database
+with claimed_database(sys.argv[1]):
+    print("claimed", flush=True)
+    sys.stdin.read()
+"""
 
 
 @pytest.fixture
-def server_url():
+def server():
+    """The test server's URL, and a function that creates a database there for this test."""
     url = with_database(os.environ["DATABASE_URL"], "postgres")
     made: list[str] = []
 
@@ -37,7 +42,12 @@ def server_url():
         made.append(name)
         return name
 
-    yield url, create
+    def existing() -> set[str]:
+        with psycopg.connect(url) as admin:
+            rows = admin.execute("SELECT datname FROM pg_database WHERE datname = ANY(%s)", [made])
+            return {name for (name,) in rows}
+
+    yield url, create, existing
     with psycopg.connect(url, autocommit=True) as admin:
         for name in made:
             admin.execute(
@@ -45,30 +55,44 @@ def server_url():
             )
 
 
-def _databases(url: str) -> set[str]:
-    with psycopg.connect(url) as admin:
-        rows = admin.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [f"{BASE}%"])
-        return {name for (name,) in rows}
+def test_only_an_unheld_unused_database_of_a_quick_run_is_dropped(server):
+    url, create, existing = server
+    abandoned = create(f"{BASE}_quick_1")
+    running = create(f"{BASE}_quick_2")
+    in_use = create(f"{BASE}_quick_3")
+    other_base = create(f"{BASE}x_quick_4")  # another benchmark's name
+    wildcard = create(f"{BASE}Xquick_5")  # "_" in the pattern is no wildcard
 
-
-def test_only_a_dead_runs_unused_database_is_dropped(server_url):
-    url, create = server_url
-    dead = create(f"{BASE}_quick_{_ended_pid()}")
-    running = create(f"{BASE}_quick_{os.getpid()}")  # this process runs
-    in_use = create(f"{BASE}_quick_{_ended_pid()}")
-    other_base = create(f"{BASE}x_quick_{_ended_pid()}")  # another benchmark's name
-    wildcard = create(f"{BASE}Xquick_{_ended_pid()}")  # "_" in the pattern is no wildcard
-    not_a_pid = create(f"{BASE}_quick_abc")
-
-    with psycopg.connect(with_database(url, in_use)):
+    with (
+        claimed_database(with_database(url, running)),
+        psycopg.connect(with_database(url, in_use)),
+    ):
         dropped = drop_abandoned_quick_databases(with_database(url, BASE))
+        assert dropped == [abandoned]
+        assert existing() == {running, in_use, other_base, wildcard}
 
-    assert dropped == [dead]
-    assert _databases(url) == {running, in_use, other_base, wildcard, not_a_pid}
+    # The run that held its database has ended, and nobody is connected any more.
+    assert set(drop_abandoned_quick_databases(with_database(url, BASE))) == {running, in_use}
 
 
-def test_nothing_to_drop(server_url):
-    url, create = server_url
-    running = create(f"{BASE}_quick_{os.getpid()}")
-    assert drop_abandoned_quick_databases(with_database(url, BASE)) == []
-    assert _databases(url) == {running}
+def test_a_killed_runs_database_is_dropped(server):
+    url, create, existing = server
+    name = create(f"{BASE}_quick_6")
+    run = subprocess.Popen(  # noqa: S603 - a quick run that holds its database until killed
+        [sys.executable, "-c", CLAIM_UNTIL_KILLED, with_database(url, name)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert run.stdout.readline() == b"claimed\n"
+        assert drop_abandoned_quick_databases(with_database(url, BASE)) == []
+    finally:
+        run.kill()
+        run.wait()
+    deadline = time.monotonic() + 10
+    while not (dropped := drop_abandoned_quick_databases(with_database(url, BASE))):
+        assert time.monotonic() < deadline, "the killed run's claim outlived it"
+        time.sleep(0.05)  # the server ends the killed run's session a moment later
+    assert dropped == [name]
+    assert existing() == set()

@@ -17,6 +17,9 @@ def test_postgres_gets_prepared_statements_and_keeps_the_url_s_options():
         "sslrootcert": "/etc/amtsweg/ca.pem",
         "server_side_binding": True,
         "prepare_threshold": 1,
+        "keepalives_idle": 10,
+        "keepalives_interval": 3,
+        "keepalives_count": 3,
     }
     assert database["CONN_MAX_AGE"] == 60
     assert database["CONN_HEALTH_CHECKS"] is True
@@ -24,10 +27,16 @@ def test_postgres_gets_prepared_statements_and_keeps_the_url_s_options():
 
 def test_postgres_behind_a_pooler_binds_on_the_client():
     database = database_settings(
-        f"{POSTGRES}?sslmode=require", conn_max_age=0, prepared_statements=False
+        f"{POSTGRES}?sslmode=require&keepalives_idle=60", conn_max_age=0, prepared_statements=False
     )
 
-    assert database["OPTIONS"] == {"sslmode": "require"}
+    assert database["ENGINE"] == "amtsweg.lib.postgresql"
+    assert database["OPTIONS"] == {
+        "sslmode": "require",
+        "keepalives_idle": 60,  # the URL's own
+        "keepalives_interval": 3,
+        "keepalives_count": 3,
+    }
     assert database["CONN_MAX_AGE"] == 0
 
 

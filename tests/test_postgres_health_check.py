@@ -2,6 +2,8 @@
 the server has ended is replaced before a request uses it, and a live one is checked without a
 round trip. On the real server, whose backend is ended with ``pg_terminate_backend``."""
 
+import os
+import socket
 import time
 
 import psycopg
@@ -37,6 +39,20 @@ def test_the_settings_choose_this_backend():
     assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
 
 
+def test_an_idle_connection_is_probed_by_the_kernel():
+    _backend_pid()
+    if connection.connection.info.host.startswith("/"):
+        pytest.skip("keepalives are TCP's; this server is reached through a Unix socket")
+    kept = socket.socket(fileno=os.dup(connection.connection.fileno()))  # a copy, closed below
+    try:
+        assert kept.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+        assert kept.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == 10
+        assert kept.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL) == 3
+        assert kept.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT) == 3
+    finally:
+        kept.close()
+
+
 def test_a_live_connection_is_usable_without_a_round_trip():
     with connection.cursor() as cursor:
         cursor.execute("SELECT 'the last statement'")
@@ -61,6 +77,19 @@ def test_a_connection_the_server_ended_is_replaced_before_the_next_request_uses_
 
     _start_request()
     assert _backend_pid() != pid  # a new connection answered; no error reached the request
+
+
+def test_a_connection_in_a_failed_transaction_is_not_usable():
+    _backend_pid()
+    raw = connection.connection  # in autocommit, as Django keeps it between requests
+    raw.execute("BEGIN")
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        raw.execute("SELECT 1 / 0")
+    try:
+        assert not connection.is_usable()  # the socket is quiet, the transaction is not
+    finally:
+        raw.execute("ROLLBACK")
+    assert connection.is_usable()
 
 
 def test_a_closed_connection_is_not_usable():
