@@ -163,6 +163,43 @@ def test_a_long_form_gives_a_receipt_of_several_pages(darmstadt):
     assert submission.reference_number in reader.pages[-1].extract_text()  # the page footer
 
 
+def _text_starts(reader: PdfReader) -> dict[str, float]:
+    """Where each piece of text on the first page starts, left to right."""
+    starts: dict[str, float] = {}
+
+    def note(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        if text.strip():
+            starts.setdefault(text.strip(), tm[4])
+
+    reader.pages[0].extract_text(visitor_text=note)
+    return starts
+
+
+def test_a_long_label_wraps_in_its_column_and_moves_no_answer(darmstadt):
+    """The columns of the data tables are as wide as the style sheet says, whatever the text
+    (``table-layout: fixed``): a label of one long compound word wraps within its column and
+    does not push its own answer, or any other, to the right."""
+    definition = form_definition()
+    long_label = "Hundehaftpflichtversicherungsgesellschaftsvertragsnummernbestätigung"
+    definition["steps"] = [definition["steps"][0]]
+    definition["steps"][0]["fields"].append(
+        {"key": "policy", "type": "text", "label": {"de": long_label}}
+    )
+    version = SolutionVersionFactory(solution__publisher=darmstadt, form_definition=definition)
+    offering = OfferingFactory(municipality=darmstadt, solution_version=version, slug="lang")
+    data = {"given_name": "Erika", "family_name": "Mustermann", "email": "erika@example.de"}
+    submission = submit_data(offering, {**data, "policy": "HV-4711"}).submission
+
+    starts = _text_starts(PdfReader(io.BytesIO(render_receipt(submission).content)))
+
+    assert long_label not in starts  # wrapped, in pieces
+    assert starts["HV-4711"] == starts["Erika"] == starts["erika@example.de"]
+    # The labels take 45 % of the text's width: A4 less the page margins (25 and 20 mm) and
+    # the body's own (8 px each side), in the PDF's units (CSS px).
+    width = (210 - 25 - 20) / 25.4 * 96 - 2 * 8
+    assert starts["HV-4711"] - starts["Vorname"] == pytest.approx(0.45 * width, abs=1)
+
+
 def test_running_twice_makes_one_receipt(submitted):
     submission = submitted.submission
     assert generate_receipt.call(submission.pk) == "generated"
