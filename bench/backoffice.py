@@ -837,6 +837,11 @@ def load_average() -> str:
     return "unknown."
 
 
+#: The key of a quick run's hold on its database, a session advisory lock: a key space of its
+#: own (the first key, "amtw" in ASCII) and the hash of the database's name.
+QUICK_RUN_KEY = "1634563191, hashtext(%s)"
+
+
 @contextlib.contextmanager
 def claimed_database(url: str) -> Iterator[None]:
     """Hold the database at ``url`` for a quick run while it lasts: a lock of the server's
@@ -847,7 +852,7 @@ def claimed_database(url: str) -> Iterator[None]:
     from bench.run import _postgres_admin_url, database_name
 
     with psycopg.connect(_postgres_admin_url(url), autocommit=True) as holder:
-        holder.execute("SELECT pg_advisory_lock(hashtext(%s))", [database_name(url)])
+        holder.execute(f"SELECT pg_advisory_lock({QUICK_RUN_KEY})", [database_name(url)])
         yield
 
 
@@ -872,69 +877,27 @@ def drop_abandoned_quick_databases(url: str) -> list[str]:
             [pattern],
         ).fetchall()
         for (name,) in rows:
-            lock = connection.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [name])
+            lock = connection.execute(f"SELECT pg_try_advisory_lock({QUICK_RUN_KEY})", [name])
             if not lock.fetchone()[0]:
                 continue  # its run goes on
             try:  # without FORCE: one that somebody has just connected to stays
                 connection.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
                 dropped.append(name)
-            except psycopg.Error as error:  # in use after all, or another role's
+            except (psycopg.errors.ObjectInUse, psycopg.errors.InsufficientPrivilege) as error:
                 log(f"kept {name}: {str(error).strip()}")
             finally:
-                connection.execute("SELECT pg_advisory_unlock(hashtext(%s))", [name])
+                connection.execute(f"SELECT pg_advisory_unlock({QUICK_RUN_KEY})", [name])
     return dropped
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench backoffice", description=__doc__)
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="5,000 cases, 3 repetitions, in a database of its own (the name + _quick_<pid>; "
-        "with --keep, kept until the next quick run)",
-    )
-    parser.add_argument("--cases", type=int, help="how many cases (default 1,000,000)")
-    parser.add_argument("--repeat", type=int, help="requests per page (default 30)")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("BENCH_BACKOFFICE_URL", DEFAULT_URL),
-        help="a database this may drop and create (default: %(default)s)",
-    )
-    parser.add_argument("--reuse", action="store_true", help="time an earlier run's database")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--no-write", action="store_true", help="do not touch docs/")
-    parser.add_argument(
-        "--profile",
-        nargs="?",
-        const="cumulative",
-        metavar="SORT",
-        help="print a cProfile of each page's timed requests, sorted by SORT (default "
-        "cumulative; tottime); the timings then include the profiler's cost",
-    )
-    parser.add_argument(
-        "--only",
-        action="append",
-        choices=sorted(TARGETS_MS),
-        help="time only this kind of page (repeatable)",
-    )
-    args = parser.parse_args(argv)
-    cases = args.cases or (5_000 if args.quick else 1_000_000)
-    repeat = args.repeat or (3 if args.quick else 30)
+def run(
+    args: argparse.Namespace, argv: list[str] | None, cases: int, repeat: int
+) -> dict[str, Any]:
+    """Make the database at ``args.postgres_url`` (unless ``--reuse``), fill it with ``cases``
+    cases and time the pages; what the section reports. The database is dropped afterwards
+    unless ``--keep`` or ``--reuse``."""
+    from bench.run import _recreate_postgres
 
-    from bench.run import _recreate_postgres, database_name, postgres_answers, with_database
-
-    base_url = args.postgres_url
-    if args.quick:  # its own database: `make test` may run beside a full run, or another test
-        quick_name = f"{database_name(args.postgres_url)}_quick_{os.getpid()}"
-        args.postgres_url = with_database(args.postgres_url, quick_name)
-    if reason := postgres_answers(args.postgres_url):
-        log(f"skipped, no PostgreSQL server answers ({reason})")
-        return 0 if args.quick else 1
-    claim = contextlib.ExitStack()  # a quick run's hold on its database
-    if args.quick:
-        claim.enter_context(claimed_database(args.postgres_url))
-        for name in drop_abandoned_quick_databases(base_url):
-            log(f"dropped {name}, left behind by an earlier quick run")
     started = datetime.datetime.now().astimezone()
     var_dir = Path(tempfile.mkdtemp(prefix="amtsweg-bench-backoffice-"))
     configure(args.postgres_url, var_dir)
@@ -980,7 +943,59 @@ def main(argv: list[str] | None = None) -> int:
             connections.close_all()
             with contextlib.suppress(Exception):
                 _recreate_postgres(args.postgres_url, drop_only=True)
-        claim.close()
+    return outcome
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench backoffice", description=__doc__)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="5,000 cases, 3 repetitions, in a database of its own (the name + _quick_<pid>; "
+        "with --keep, kept until the next quick run)",
+    )
+    parser.add_argument("--cases", type=int, help="how many cases (default 1,000,000)")
+    parser.add_argument("--repeat", type=int, help="requests per page (default 30)")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("BENCH_BACKOFFICE_URL", DEFAULT_URL),
+        help="a database this may drop and create (default: %(default)s)",
+    )
+    parser.add_argument("--reuse", action="store_true", help="time an earlier run's database")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--no-write", action="store_true", help="do not touch docs/")
+    parser.add_argument(
+        "--profile",
+        nargs="?",
+        const="cumulative",
+        metavar="SORT",
+        help="print a cProfile of each page's timed requests, sorted by SORT (default "
+        "cumulative; tottime); the timings then include the profiler's cost",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=sorted(TARGETS_MS),
+        help="time only this kind of page (repeatable)",
+    )
+    args = parser.parse_args(argv)
+    cases = args.cases or (5_000 if args.quick else 1_000_000)
+    repeat = args.repeat or (3 if args.quick else 30)
+
+    from bench.run import database_name, postgres_answers, with_database
+
+    base_url = args.postgres_url
+    if args.quick:  # its own database: `make test` may run beside a full run, or another test
+        quick_name = f"{database_name(args.postgres_url)}_quick_{os.getpid()}"
+        args.postgres_url = with_database(args.postgres_url, quick_name)
+    if reason := postgres_answers(args.postgres_url):
+        log(f"skipped, no PostgreSQL server answers ({reason})")
+        return 0 if args.quick else 1
+    with claimed_database(args.postgres_url) if args.quick else contextlib.nullcontext():
+        if args.quick:
+            for name in drop_abandoned_quick_databases(base_url):
+                log(f"dropped {name}, left behind by an earlier quick run")
+        outcome = run(args, argv, cases, repeat)
     text = section(outcome)
     print(text)
     if not args.quick and not args.no_write and not (args.profile or args.only):

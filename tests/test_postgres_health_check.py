@@ -45,10 +45,17 @@ def test_an_idle_connection_is_probed_by_the_kernel():
         pytest.skip("keepalives are TCP's; this server is reached through a Unix socket")
     kept = socket.socket(fileno=os.dup(connection.connection.fileno()))  # a copy, closed below
     try:
+        options = connection.settings_dict["OPTIONS"]  # ours, or the URL's own
         assert kept.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
-        assert kept.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == 10
-        assert kept.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL) == 3
-        assert kept.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT) == 3
+        assert kept.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == int(
+            options["keepalives_idle"]
+        )
+        assert kept.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL) == int(
+            options["keepalives_interval"]
+        )
+        assert kept.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT) == int(
+            options["keepalives_count"]
+        )
     finally:
         kept.close()
 

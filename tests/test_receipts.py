@@ -168,8 +168,8 @@ def _text_starts(reader: PdfReader) -> dict[str, float]:
     starts: dict[str, float] = {}
 
     def note(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
-        if text.strip():
-            starts.setdefault(text.strip(), tm[4])
+        if text.strip():  # x on the page in points: the text matrix, then the page's own
+            starts.setdefault(text.strip(), tm[4] * cm[0] + tm[5] * cm[2] + cm[4])
 
     reader.pages[0].extract_text(visitor_text=note)
     return starts
@@ -194,9 +194,9 @@ def test_a_long_label_wraps_in_its_column_and_moves_no_answer(darmstadt):
 
     assert long_label not in starts  # wrapped, in pieces
     assert starts["HV-4711"] == starts["Erika"] == starts["erika@example.de"]
-    # The labels take 45 % of the text's width: A4 less the page margins (25 and 20 mm) and
-    # the body's own (8 px each side), in the PDF's units (CSS px).
-    width = (210 - 25 - 20) / 25.4 * 96 - 2 * 8
+    # The labels take 45 % of the text's width: A4 (210 mm) less the page's margins
+    # (documents/pdf_base.html: 25 mm left, 20 mm right) and the body's own (8 px = 6 pt each).
+    width = (210 - 25 - 20) / 25.4 * 72 - 2 * 6
     assert starts["HV-4711"] - starts["Vorname"] == pytest.approx(0.45 * width, abs=1)
 
 

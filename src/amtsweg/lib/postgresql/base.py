@@ -4,7 +4,7 @@ With ``CONN_HEALTH_CHECKS`` Django checks a kept connection before each request'
 statement, so that a database restart or failover does not end the next request of every web
 worker in a server error. Django's check sends ``SELECT 1`` and waits for the answer: a round
 trip on every request, 5-14 % of a citizen journey's throughput and 11-18 % of the bare
-insert's (issue 9, docs/benchmarks.md, "06:05 UTC" and "13:35 UTC").
+insert's (issue 9, docs/benchmarks.md, "06:05 UTC" and "13:55 UTC").
 
 A server that ends a connection (restart, switchover, ``pg_terminate_backend``, an idle
 timeout) sends its last message and closes the socket, and an idle connection is sent nothing
