@@ -849,11 +849,16 @@ def claimed_database(url: str) -> Iterator[None]:
     that ``drop_abandoned_quick_databases`` of another run, on any machine, leaves it alone."""
     import psycopg
 
-    from bench.run import _postgres_admin_url, database_name
+    from bench.run import database_name, postgres_admin_url
 
-    with psycopg.connect(_postgres_admin_url(url), autocommit=True) as holder:
+    with psycopg.connect(postgres_admin_url(url), autocommit=True) as holder:
         holder.execute(f"SELECT pg_advisory_lock({QUICK_RUN_KEY})", [database_name(url)])
         yield
+
+
+def quick_databases_like(name: str) -> str:
+    """The ``LIKE`` pattern of the quick runs' databases beside ``name`` (its ``_`` literal)."""
+    return name.replace("_", r"\_") + r"\_quick\_%"
 
 
 def drop_abandoned_quick_databases(url: str) -> list[str]:
@@ -866,11 +871,11 @@ def drop_abandoned_quick_databases(url: str) -> list[str]:
     import psycopg
     from psycopg import sql
 
-    from bench.run import _postgres_admin_url, database_name
+    from bench.run import database_name, postgres_admin_url
 
-    pattern = database_name(url).replace("_", r"\_") + r"\_quick\_%"
+    pattern = quick_databases_like(database_name(url))
     dropped = []
-    with psycopg.connect(_postgres_admin_url(url), autocommit=True) as connection:
+    with psycopg.connect(postgres_admin_url(url), autocommit=True) as connection:
         rows = connection.execute(
             "SELECT datname FROM pg_database WHERE datname LIKE %s AND NOT EXISTS "
             "(SELECT 1 FROM pg_stat_activity AS a WHERE a.datname = pg_database.datname)",
@@ -890,7 +895,7 @@ def drop_abandoned_quick_databases(url: str) -> list[str]:
     return dropped
 
 
-def run(
+def measure(
     args: argparse.Namespace, argv: list[str] | None, cases: int, repeat: int
 ) -> dict[str, Any]:
     """Make the database at ``args.postgres_url`` (unless ``--reuse``), fill it with ``cases``
@@ -995,7 +1000,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.quick:
             for name in drop_abandoned_quick_databases(base_url):
                 log(f"dropped {name}, left behind by an earlier quick run")
-        outcome = run(args, argv, cases, repeat)
+        outcome = measure(args, argv, cases, repeat)
     text = section(outcome)
     print(text)
     if not args.quick and not args.no_write and not (args.profile or args.only):

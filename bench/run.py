@@ -325,7 +325,7 @@ def with_database(url: str, name: str) -> str:
     return f"{head}/{name}{query}"
 
 
-def _postgres_admin_url(url: str) -> str:
+def postgres_admin_url(url: str) -> str:
     return with_database(url, "postgres")
 
 
@@ -334,7 +334,7 @@ def postgres_answers(url: str) -> str | None:
     import psycopg
 
     try:
-        psycopg.connect(_postgres_admin_url(url), connect_timeout=3).close()
+        psycopg.connect(postgres_admin_url(url), connect_timeout=3).close()
     except psycopg.OperationalError as error:
         return str(error).strip().splitlines()[0] if str(error).strip() else "no answer"
     return None
@@ -345,7 +345,7 @@ def _recreate_postgres(url: str, *, drop_only: bool = False) -> str:
     from psycopg import sql
 
     name = database_name(url)
-    with psycopg.connect(_postgres_admin_url(url), autocommit=True) as connection:
+    with psycopg.connect(postgres_admin_url(url), autocommit=True) as connection:
         connection.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )

@@ -11,7 +11,11 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from bench.backoffice import claimed_database, drop_abandoned_quick_databases
+from bench.backoffice import (
+    claimed_database,
+    drop_abandoned_quick_databases,
+    quick_databases_like,
+)
 from bench.run import with_database
 from django.db import connection
 from psycopg import sql
@@ -113,6 +117,6 @@ def _quick_databases(url: str) -> set[str]:
     with psycopg.connect(url) as admin:
         rows = admin.execute(
             "SELECT datname FROM pg_database WHERE datname LIKE %s",
-            [BASE.replace("_", r"\_") + r"\_quick\_%"],
+            [quick_databases_like(BASE)],
         )
         return {name for (name,) in rows}
