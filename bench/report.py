@@ -282,6 +282,71 @@ def targets_table(outcome: dict[str, Any]) -> list[str]:
     return lines
 
 
+def demands_table(outcome: dict[str, Any]) -> list[str]:
+    """What each throughput target asks of this machine, and what the run made of it, as
+    shares of the bare insert's rate in the same run. The bare insert validates nothing,
+    renders nothing and writes one row: a target near its rate asks every request to cost
+    about as little. Machines, and one machine from hour to hour, differ by half in their
+    rates; these shares much less, so they tell whether a missed figure is a matter of the
+    machine or of the code."""
+    databases = [
+        d for d in outcome["databases"] if _per_second(_run(d, "baseline", TARGET_LEVEL)) > 0
+    ]
+    if not databases:
+        return []
+    lines = [
+        f"| at {TARGET_LEVEL} applicants | "
+        + " | ".join(DATABASE_NAMES[d["database"]] for d in databases)
+        + " |",
+        "| --- |" + " --- |" * len(databases),
+    ]
+
+    def row(title: str, cell: Callable[[dict[str, Any]], str]) -> None:
+        lines.append(f"| {title} | " + " | ".join(cell(d) for d in databases) + " |")
+
+    def inserts(database: dict[str, Any]) -> float:
+        return _per_second(_run(database, "baseline", TARGET_LEVEL))
+
+    def asked_and_made(asked: float, made: float | None, database: dict[str, Any]) -> str:
+        cell = f"asks {asked:.0f}/s: {100 * asked / inserts(database):.0f} %"
+        if made is not None:
+            cell += f"; made {made:.0f}/s: {100 * made / inserts(database):.0f} %"
+        return cell
+
+    def journeys(database: dict[str, Any]) -> str:
+        run = _run(database, "journey", TARGET_LEVEL)
+        if run is None or not run["pages"]:
+            return "not measured"
+        # A journey fetches each page once; the upload's POST stands in for a step's POST.
+        pages = sum(1 for label in run["pages"] if not label.endswith("(upload)"))
+        made = run["per_second"] * pages
+        return asked_and_made(JOURNEYS_PER_SECOND * pages, made, database)
+
+    def api_submits(database: dict[str, Any]) -> float | None:
+        run = _run(database, "api", TARGET_LEVEL)
+        return run["per_second"] if run else None
+
+    row(
+        "bare inserts/s (the baseline)",
+        lambda database: f"{inserts(database):.0f}/s",
+    )
+    row(f"{JOURNEYS_PER_SECOND} journeys/s: their page requests", journeys)
+    row(
+        "the submit rate goal (API)",
+        lambda database: asked_and_made(
+            SUBMITS_PER_SECOND[database["database"]], api_submits(database), database
+        ),
+    )
+    row(
+        f"a submit p95 under {SUBMIT_P95_MS} ms: each applicant waits {TARGET_LEVEL} ÷ the "
+        "rate on average (Little's law), so the rate must exceed",
+        lambda database: asked_and_made(
+            TARGET_LEVEL / (SUBMIT_P95_MS / 1000), api_submits(database), database
+        ),
+    )
+    return lines
+
+
 def profile_lines(outcome: dict[str, Any], top: int = 14) -> list[str]:
     lines: list[str] = []
     for database in outcome["databases"]:
@@ -362,6 +427,14 @@ def section(outcome: dict[str, Any]) -> str:
         "",
         *targets_table(outcome),
     ]
+    if demands := demands_table(outcome):
+        lines += [
+            "",
+            "What the targets ask of this machine, set against the bare insert of the same run "
+            f"(the issue asks the submit for {100 * BASELINE_SHARE:.0f} % of its rate):",
+            "",
+            *demands,
+        ]
     if profiles := profile_lines(outcome):
         lines += ["", "### Profiles", *profiles]
     return "\n".join(lines) + "\n"
