@@ -901,7 +901,7 @@ def measure(
     """Make the database at ``args.postgres_url`` (unless ``--reuse``), fill it with ``cases``
     cases and time the pages; what the section reports. The database is dropped afterwards
     unless ``--keep`` or ``--reuse``."""
-    from bench.run import _recreate_postgres
+    from bench.run import recreate_postgres
 
     started = datetime.datetime.now().astimezone()
     var_dir = Path(tempfile.mkdtemp(prefix="amtsweg-bench-backoffice-"))
@@ -917,7 +917,7 @@ def measure(
         outcome["command"] += f" (python -m bench backoffice {' '.join(argv or sys.argv[2:])})"
     try:
         if not args.reuse:
-            outcome["postgres"] = _recreate_postgres(args.postgres_url)
+            outcome["postgres"] = recreate_postgres(args.postgres_url)
         django.setup()
         from django.db import connection
 
@@ -947,7 +947,7 @@ def measure(
 
             connections.close_all()
             with contextlib.suppress(Exception):
-                _recreate_postgres(args.postgres_url, drop_only=True)
+                recreate_postgres(args.postgres_url, drop_only=True)
     return outcome
 
 

@@ -340,7 +340,9 @@ def postgres_answers(url: str) -> str | None:
     return None
 
 
-def _recreate_postgres(url: str, *, drop_only: bool = False) -> str:
+def recreate_postgres(url: str, *, drop_only: bool = False) -> str:
+    """Drop the benchmark's database at ``url`` (its sessions ended by force: a killed run
+    may have left some) and, unless ``drop_only``, create it empty; the server's version."""
     import psycopg
     from psycopg import sql
 
@@ -444,7 +446,7 @@ def wait_until_idle(base_url: str, limit: float = 30.0) -> None:
 def installation(database: str, postgres_url: str, keep: bool) -> Iterator[Installation]:
     var_dir = Path(tempfile.mkdtemp(prefix=f"amtsweg-bench-{database}-"))
     if database == "postgres":
-        version = _recreate_postgres(postgres_url)
+        version = recreate_postgres(postgres_url)
         url = postgres_url
     else:
         import sqlite3
@@ -478,7 +480,7 @@ def installation(database: str, postgres_url: str, keep: bool) -> Iterator[Insta
             shutil.rmtree(var_dir, ignore_errors=True)
             if database == "postgres":
                 with contextlib.suppress(Exception):
-                    _recreate_postgres(postgres_url, drop_only=True)
+                    recreate_postgres(postgres_url, drop_only=True)
         else:
             log(f"kept {var_dir}")
 
