@@ -95,10 +95,13 @@ xmlsec:
 
 # WeasyPrint (receipts and decisions as PDF/A) loads Pango and HarfBuzz at run time, and the
 # documents are set in DejaVu, whose fonts are embedded into every PDF. Checked by importing
-# WeasyPrint (it fails without Pango) and asking fontconfig for the font.
+# WeasyPrint (it fails without Pango), asking it for HarfBuzz's subsetter (without it WeasyPrint
+# falls back to fontTools, which makes every receipt three times slower: docs/benchmarks.md)
+# and asking fontconfig for the font.
 PDF_APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 pdf: $(PY_STAMP)
-	@{ $(BIN)/python -c 'import weasyprint' >/dev/null 2>&1 \
+	@{ $(BIN)/python -c 'from weasyprint.text.ffi import harfbuzz_subset as subset; \
+		raise SystemExit(subset is None)' >/dev/null 2>&1 \
 		&& fc-list 'DejaVu Sans' 2>/dev/null | grep -q .; } || $(MAKE) --no-print-directory \
 		APT_PACKAGE="$(PDF_APT_PACKAGES)" \
 		APT_REASON="WeasyPrint needs Pango, HarfBuzz and the DejaVu fonts to make PDF documents" \

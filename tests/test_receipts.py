@@ -134,6 +134,19 @@ def test_fonts_are_embedded_and_the_page_is_a4(submitted):
         assert any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
 
 
+def test_fonts_are_cut_down_by_harfbuzz_not_by_the_slow_fallback(submitted, caplog):
+    """WeasyPrint embeds only the glyphs a receipt uses. Without HarfBuzz's subsetter (the
+    library ``make install`` installs) it does so with fontTools and warns, and every receipt
+    takes three times the CPU (docs/benchmarks.md, 2026-11-26 "16:10 UTC")."""
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        generate_receipt.call(submitted.submission.pk)
+    assert receipt_of(submitted.submission).state == GenerationState.DONE
+    fallbacks = [
+        record.getMessage() for record in caplog.records if "fontTools" in record.getMessage()
+    ]
+    assert fallbacks == []
+
+
 def test_a_long_form_gives_a_receipt_of_several_pages(darmstadt):
     definition = form_definition()
     definition["steps"] = [
