@@ -4,7 +4,7 @@
 #   make test   install everything, lint, check migrations, run the tests (SQLite, then PostgreSQL)
 #
 # Needs only python3 (>= 3.11), node/npm and, for gettext, xmlsec1 and the PDF libraries (Pango,
-# DejaVu fonts), root with apt. Each step runs only when its inputs changed (stamp files), so a
+# HarfBuzz, DejaVu fonts), root with apt. Each step runs only when its inputs changed (stamp files), so a
 # second `make install` takes a second.
 
 SHELL := /bin/bash
@@ -95,13 +95,14 @@ xmlsec:
 
 # WeasyPrint (receipts and decisions as PDF/A) loads Pango and HarfBuzz at run time, and the
 # documents are set in DejaVu, whose fonts are embedded into every PDF. Checked by importing
-# WeasyPrint (it fails without Pango), asking it for HarfBuzz's subsetter (without it WeasyPrint
-# falls back to fontTools, which makes every receipt three times slower: docs/benchmarks.md)
-# and asking fontconfig for the font.
+# WeasyPrint (it fails without Pango), asking it for HarfBuzz's subsetter, 4.1 or newer (else
+# WeasyPrint falls back to fontTools, and every receipt takes three times the CPU:
+# docs/benchmarks.md, 2026-11-26 "16:10 UTC"), and asking fontconfig for the font.
 PDF_APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 pdf: $(PY_STAMP)
-	@{ $(BIN)/python -c 'from weasyprint.text.ffi import harfbuzz_subset as subset; \
-		raise SystemExit(subset is None)' >/dev/null 2>&1 \
+	@{ $(BIN)/python -c 'from weasyprint.text.ffi import harfbuzz, harfbuzz_subset; \
+		raise SystemExit(not (harfbuzz_subset and harfbuzz.hb_version_atleast(4, 1, 0)))' \
+		>/dev/null 2>&1 \
 		&& fc-list 'DejaVu Sans' 2>/dev/null | grep -q .; } || $(MAKE) --no-print-directory \
 		APT_PACKAGE="$(PDF_APT_PACKAGES)" \
 		APT_REASON="WeasyPrint needs Pango, HarfBuzz and the DejaVu fonts to make PDF documents" \

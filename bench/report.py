@@ -295,7 +295,7 @@ def demands_table(outcome: dict[str, Any]) -> list[str]:
     if not databases:
         return []
     lines = [
-        f"| at {TARGET_LEVEL} applicants | "
+        f"| at {TARGET_LEVEL} applicants, as shares of the bare insert's rate | "
         + " | ".join(DATABASE_NAMES[d["database"]] for d in databases)
         + " |",
         "| --- |" + " --- |" * len(databases),
@@ -337,12 +337,17 @@ def demands_table(outcome: dict[str, Any]) -> list[str]:
             SUBMITS_PER_SECOND[database["database"]], api_submits(database), database
         ),
     )
+
+    def little(database: dict[str, Any]) -> str:
+        made = api_submits(database)
+        cell = asked_and_made(TARGET_LEVEL / (SUBMIT_P95_MS / 1000), made, database)
+        return cell + (f" (mean wait {1000 * TARGET_LEVEL / made:.0f} ms)" if made else "")
+
     row(
-        f"a submit p95 under {SUBMIT_P95_MS} ms: each applicant waits {TARGET_LEVEL} ÷ the "
-        "rate on average (Little's law), so the rate must exceed",
-        lambda database: asked_and_made(
-            TARGET_LEVEL / (SUBMIT_P95_MS / 1000), api_submits(database), database
-        ),
+        f"a submit p95 under {SUBMIT_P95_MS} ms (API): the mean wait must be under "
+        f"{SUBMIT_P95_MS} ms too, and {TARGET_LEVEL} applicants who send again when answered "
+        f"wait {TARGET_LEVEL} ÷ the rate on average (Little's law)",
+        little,
     )
     return lines
 
@@ -431,7 +436,8 @@ def section(outcome: dict[str, Any]) -> str:
         lines += [
             "",
             "What the targets ask of this machine, set against the bare insert of the same run "
-            f"(the issue asks the submit for {100 * BASELINE_SHARE:.0f} % of its rate):",
+            f"(the issue asks the API submit for at least {100 * BASELINE_SHARE:.0f} % of the "
+            "bare insert's rate):",
             "",
             *demands,
         ]

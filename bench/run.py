@@ -342,7 +342,8 @@ def postgres_answers(url: str) -> str | None:
 
 def recreate_postgres(url: str, *, drop_only: bool = False) -> str:
     """Drop the benchmark's database at ``url`` (its sessions ended by force: a killed run
-    may have left some) and, unless ``drop_only``, create it empty; the server's version."""
+    may have left some) and, unless ``drop_only``, create it empty. Returns the server's
+    version."""
     import psycopg
     from psycopg import sql
 
