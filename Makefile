@@ -97,7 +97,7 @@ xmlsec:
 # documents are set in DejaVu, whose fonts are embedded into every PDF. Checked by importing
 # WeasyPrint (it fails without Pango), asking it for HarfBuzz's subsetter, 4.1 or newer (else
 # WeasyPrint falls back to fontTools, and every receipt takes three times the CPU:
-# docs/benchmarks.md, 2026-11-26 "16:10 UTC"), and asking fontconfig for the font.
+# docs/benchmarks.md, "receipts on a fresh machine"), and asking fontconfig for the font.
 PDF_APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 pdf: $(PY_STAMP)
 	@{ $(BIN)/python -c 'from weasyprint.text.ffi import harfbuzz, harfbuzz_subset; \

@@ -137,7 +137,7 @@ def test_fonts_are_embedded_and_the_page_is_a4(submitted):
 def test_fonts_are_cut_down_by_harfbuzz_not_by_the_slow_fallback(submitted, caplog):
     """WeasyPrint embeds only the glyphs a receipt uses. Without HarfBuzz's subsetter (the
     library ``make install`` installs) it does so with fontTools and warns, and every receipt
-    takes three times the CPU (docs/benchmarks.md, 2026-11-26 "16:10 UTC")."""
+    takes three times the CPU (docs/benchmarks.md, "receipts on a fresh machine")."""
     with caplog.at_level("WARNING", logger="weasyprint"):
         assert generate_receipt.call(submitted.submission.pk) == "generated"
     fallbacks = [
