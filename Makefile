@@ -4,8 +4,8 @@
 #   make test   install everything, lint, check migrations, run the tests (SQLite, then PostgreSQL)
 #
 # Needs only python3 (>= 3.11), node/npm and, for gettext, xmlsec1 and the PDF libraries (Pango,
-# HarfBuzz, DejaVu fonts), root with apt. Each step runs only when its inputs changed (stamp files), so a
-# second `make install` takes a second.
+# HarfBuzz, DejaVu fonts), root with apt. Each step runs only when its inputs changed (stamp
+# files), so a second `make install` takes a second.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help

@@ -211,18 +211,19 @@ def memory_table(outcome: dict[str, Any]) -> list[str]:
     return lines
 
 
-def targets_table(outcome: dict[str, Any]) -> list[str]:
-    databases = outcome["databases"]
-    lines = [
-        "| target (issue 9) | "
-        + " | ".join(DATABASE_NAMES[d["database"]] for d in databases)
-        + " |",
-        "| --- |" + " --- |" * len(databases),
-    ]
+#: A row of a table with a column per database: its title, and what its cell says of one.
+Row = tuple[str, Callable[[dict[str, Any]], str]]
 
-    def row(title: str, cell: Any) -> None:
+
+def _per_database(heading: str, databases: list[dict[str, Any]], rows: list[Row]) -> list[str]:
+    names = " | ".join(DATABASE_NAMES[database["database"]] for database in databases)
+    lines = [f"| {heading} | {names} |", "| --- |" + " --- |" * len(databases)]
+    for title, cell in rows:
         lines.append(f"| {title} | " + " | ".join(cell(d) for d in databases) + " |")
+    return lines
 
+
+def targets_table(outcome: dict[str, Any]) -> list[str]:
     def journeys(database: dict[str, Any]) -> str:
         run = _run(database, "journey", TARGET_LEVEL)
         if run is None or not run["pages"]:
@@ -266,20 +267,25 @@ def targets_table(outcome: dict[str, Any]) -> list[str]:
         peak = database["memory_mb"]["web"]
         return f"{peak:.0f} MB: {_yes(peak < WEB_RSS_MB)}"
 
-    row(
-        f"≥ {JOURNEYS_PER_SECOND} journeys/s at {TARGET_LEVEL} applicants, every page "
-        f"p95 < {PAGE_P95_MS} ms",
-        journeys,
+    return _per_database(
+        "target (issue 9)",
+        outcome["databases"],
+        [
+            (
+                f"≥ {JOURNEYS_PER_SECOND} journeys/s at {TARGET_LEVEL} applicants, every page "
+                f"p95 < {PAGE_P95_MS} ms",
+                journeys,
+            ),
+            (f"no error at {ERROR_FREE_LEVEL} applicants (journeys)", error_free),
+            (
+                f"submit ≥ 300/s (PostgreSQL), ≥ 200/s (SQLite), at {TARGET_LEVEL} applicants",
+                submit_rate,
+            ),
+            (f"submit p95 < {SUBMIT_P95_MS} ms at {TARGET_LEVEL} applicants", submit_p95),
+            (f"submit ≥ 50 % of the baseline at {TARGET_LEVEL} applicants", share),
+            (f"web worker RSS < {WEB_RSS_MB} MB", memory),
+        ],
     )
-    row(f"no error at {ERROR_FREE_LEVEL} applicants (journeys)", error_free)
-    row(
-        f"submit ≥ 300/s (PostgreSQL), ≥ 200/s (SQLite), at {TARGET_LEVEL} applicants",
-        submit_rate,
-    )
-    row(f"submit p95 < {SUBMIT_P95_MS} ms at {TARGET_LEVEL} applicants", submit_p95)
-    row(f"submit ≥ 50 % of the baseline at {TARGET_LEVEL} applicants", share)
-    row(f"web worker RSS < {WEB_RSS_MB} MB", memory)
-    return lines
 
 
 def demands_table(outcome: dict[str, Any]) -> list[str]:
@@ -294,18 +300,13 @@ def demands_table(outcome: dict[str, Any]) -> list[str]:
     ]
     if not databases:
         return []
-    lines = [
-        f"| at {TARGET_LEVEL} applicants, as shares of the bare insert's rate | "
-        + " | ".join(DATABASE_NAMES[d["database"]] for d in databases)
-        + " |",
-        "| --- |" + " --- |" * len(databases),
-    ]
-
-    def row(title: str, cell: Callable[[dict[str, Any]], str]) -> None:
-        lines.append(f"| {title} | " + " | ".join(cell(d) for d in databases) + " |")
 
     def inserts(database: dict[str, Any]) -> float:
         return _per_second(_run(database, "baseline", TARGET_LEVEL))
+
+    def api_submits(database: dict[str, Any]) -> float | None:
+        run = _run(database, "api", TARGET_LEVEL)
+        return run["per_second"] if run else None
 
     def asked_and_made(asked: float, made: float | None, database: dict[str, Any]) -> str:
         cell = f"asks {asked:.0f}/s: {100 * asked / inserts(database):.0f} %"
@@ -322,34 +323,30 @@ def demands_table(outcome: dict[str, Any]) -> list[str]:
         made = run["per_second"] * pages
         return asked_and_made(JOURNEYS_PER_SECOND * pages, made, database)
 
-    def api_submits(database: dict[str, Any]) -> float | None:
-        run = _run(database, "api", TARGET_LEVEL)
-        return run["per_second"] if run else None
-
-    row(
-        "bare inserts/s (the baseline)",
-        lambda database: f"{inserts(database):.0f}/s",
-    )
-    row(f"{JOURNEYS_PER_SECOND} journeys/s: their page requests", journeys)
-    row(
-        "the submit rate goal (API)",
-        lambda database: asked_and_made(
-            SUBMITS_PER_SECOND[database["database"]], api_submits(database), database
-        ),
-    )
+    def submit_rate(database: dict[str, Any]) -> str:
+        goal = SUBMITS_PER_SECOND[database["database"]]
+        return asked_and_made(goal, api_submits(database), database)
 
     def little(database: dict[str, Any]) -> str:
         made = api_submits(database)
         cell = asked_and_made(TARGET_LEVEL / (SUBMIT_P95_MS / 1000), made, database)
         return cell + (f" (mean wait {1000 * TARGET_LEVEL / made:.0f} ms)" if made else "")
 
-    row(
-        f"a submit p95 under {SUBMIT_P95_MS} ms (API): the mean wait must be under "
-        f"{SUBMIT_P95_MS} ms too, and {TARGET_LEVEL} applicants who send again when answered "
-        f"wait {TARGET_LEVEL} ÷ the rate on average (Little's law)",
-        little,
+    return _per_database(
+        f"at {TARGET_LEVEL} applicants, as shares of the bare insert's rate",
+        databases,
+        [
+            ("bare inserts/s (the baseline)", lambda database: f"{inserts(database):.0f}/s"),
+            (f"{JOURNEYS_PER_SECOND} journeys/s: their page requests", journeys),
+            ("the submit rate goal (API)", submit_rate),
+            (
+                f"a submit p95 under {SUBMIT_P95_MS} ms (API): the mean wait must be under "
+                f"{SUBMIT_P95_MS} ms too, and {TARGET_LEVEL} applicants who send again when "
+                f"answered wait {TARGET_LEVEL} ÷ the rate on average (Little's law)",
+                little,
+            ),
+        ],
     )
-    return lines
 
 
 def profile_lines(outcome: dict[str, Any], top: int = 14) -> list[str]:
