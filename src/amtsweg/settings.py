@@ -110,7 +110,7 @@ if not 0 <= RECEIPT_RENDER_NICENESS <= 19:
     raise ValueError("AMTSWEG_RECEIPT_RENDER_NICENESS must lie between 0 and 19.")
 TASKS = {
     "default": {
-        "BACKEND": env_str("AMTSWEG_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": env_str("AMTSWEG_TASK_BACKEND", "amtsweg.lib.tasks.DatabaseBackend"),
     }
 }
 

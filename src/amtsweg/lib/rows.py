@@ -41,12 +41,13 @@ def _prepared(instance: Model, fields: list[Field], add: bool, connection: Any) 
 
 
 def insert_row(instance: Model) -> None:
-    """Insert ``instance`` as a new row and give it its primary key, like ``save()`` would."""
+    """Insert ``instance`` as a new row and give it its primary key, like ``save()`` would:
+    the database's for an auto-incremented key, else the one the instance has (a UUID)."""
     model, connection = type(instance), connections[DEFAULT_DB_ALIAS]  # not the slower proxy
     quote, meta = connection.ops.quote_name, model._meta
 
     def build() -> tuple[str, list[Any]]:
-        fields = [field for field in meta.concrete_fields if not field.primary_key]
+        fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
         sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(  # noqa: S608 - our names
             quote(meta.db_table),
             ", ".join(quote(field.column) for field in fields),
