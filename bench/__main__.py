@@ -1,5 +1,9 @@
 import sys
 
+from bench.run import stop_on_sigterm
+
+stop_on_sigterm()
+
 if sys.argv[1:2] == ["backoffice"]:
     from bench.backoffice import main
 elif sys.argv[1:2] == ["documents"]:

@@ -443,6 +443,14 @@ def wait_until_idle(base_url: str, limit: float = 30.0) -> None:
         time.sleep(0.5)
 
 
+def stop_on_sigterm() -> None:
+    """Make SIGTERM (a CI job's timeout, ``kill``) end a run as Ctrl+C does: through its
+    ``finally`` blocks, which stop the server and drop what the run made. Python's default
+    ends the process at once, and the server, in a process group of its own, runs on: its
+    task worker then renders the stopped run's receipts for minutes, beside the next run."""
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
+
+
 @contextlib.contextmanager
 def installation(database: str, postgres_url: str, keep: bool) -> Iterator[Installation]:
     var_dir = Path(tempfile.mkdtemp(prefix=f"amtsweg-bench-{database}-"))
