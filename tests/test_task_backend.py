@@ -1,11 +1,15 @@
 """The task queue's backend (``amtsweg.lib.tasks``): its enqueue writes the job's row with a
 statement built once per process (issue 9), and must leave exactly the row, the result and the
-signal that django-tasks-db's own enqueue leaves."""
+signals that django-tasks-db's own enqueue leaves."""
 
 import datetime as dt
+import itertools
+import uuid
 
 import django_tasks_db
 import pytest
+from django.db.models import Model
+from django.db.models.signals import post_save, pre_save
 from django.db.models.sql.compiler import SQLInsertCompiler
 from django.utils import timezone
 from django_tasks_db.compat import task_enqueued
@@ -19,23 +23,56 @@ pytestmark = pytest.mark.django_db
 #: Columns that differ between two jobs enqueued one after the other.
 OWN_COLUMNS = {"id", "enqueued_at"}
 
+_numbers = itertools.count(1)
+
+
+def numbered_id() -> uuid.UUID:
+    """An id function of the kind the backend's ``OPTIONS`` may name."""
+    return uuid.UUID(int=next(_numbers))
+
 
 def _stored(job_id: object) -> dict[str, object]:
     row = DBTaskResult.objects.filter(pk=job_id).values().get()
     return {column: value for column, value in row.items() if column not in OWN_COLUMNS}
 
 
-@pytest.mark.parametrize("deferred", [False, True], ids=["now", "deferred"])
-def test_enqueue_stores_the_row_the_library_stores(deferred):
-    later = timezone.now() + dt.timedelta(hours=2)
-    task = follow_up_submission.using(run_after=later) if deferred else follow_up_submission
+def _saves(backend, task) -> tuple[object, list[tuple]]:
+    """Enqueue through ``backend``; the result, and what each save signal was sent with."""
+    said = []
 
-    ours = DatabaseBackend("default", {}).enqueue(task, (7,), {})
-    theirs = django_tasks_db.DatabaseBackend("default", {}).enqueue(task, (7,), {})
+    def note(signal, sender, instance, **kwargs):
+        said.append((signal, sender, sorted(kwargs.items())))
+
+    for signal in (pre_save, post_save):
+        signal.connect(note, sender=DBTaskResult)
+    try:
+        result = backend.enqueue(task, (7,), {"attempt": 2})
+    finally:
+        for signal in (pre_save, post_save):
+            signal.disconnect(note, sender=DBTaskResult)
+    return result, said
+
+
+@pytest.mark.parametrize("variant", ["now", "deferred", "priority", "id_function"])
+def test_enqueue_stores_the_row_the_library_stores(variant):
+    later = timezone.now() + dt.timedelta(hours=2)
+    task = {
+        "now": follow_up_submission,
+        "deferred": follow_up_submission.using(run_after=later),
+        "priority": follow_up_submission.using(priority=7),
+        "id_function": follow_up_submission,
+    }[variant]
+    params = {"OPTIONS": {"id_function": numbered_id}} if variant == "id_function" else {}
+
+    ours, our_saves = _saves(DatabaseBackend("default", params), task)
+    theirs, their_saves = _saves(django_tasks_db.DatabaseBackend("default", params), task)
 
     assert _stored(ours.id) == _stored(theirs.id)
     # The library's pre_save receiver stands in the far future for "as soon as possible".
-    assert _stored(ours.id)["run_after"] == (later if deferred else get_date_max())
+    assert _stored(ours.id)["run_after"] == (later if variant == "deferred" else get_date_max())
+    assert _stored(ours.id)["priority"] == task.priority
+    assert our_saves == their_saves
+    assert [signal for signal, *_ in our_saves] == [pre_save, post_save]
     assert (ours.task, ours.status, ours.args, ours.kwargs, ours.backend) == (
         theirs.task,
         theirs.status,
@@ -43,7 +80,17 @@ def test_enqueue_stores_the_row_the_library_stores(deferred):
         theirs.kwargs,
         theirs.backend,
     )
+    # The job's id is the one the instance had, of the same type as the library's.
+    assert type(ours.db_result.id) is type(theirs.db_result.id)
+    assert ours.db_result == DBTaskResult.objects.get(pk=ours.id)
     assert ours.enqueued_at == DBTaskResult.objects.get(pk=ours.id).enqueued_at
+    if variant == "id_function":
+        assert {ours.db_result.id, theirs.db_result.id} <= {uuid.UUID(int=n) for n in range(1, 99)}
+
+
+def test_the_job_model_saves_as_django_saves():
+    """The backend writes the row without ``save()``: an overridden one would be skipped."""
+    assert DBTaskResult.save is Model.save
 
 
 def test_the_platforms_jobs_go_through_it_without_the_orms_compiler(monkeypatch):

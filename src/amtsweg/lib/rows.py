@@ -11,7 +11,8 @@ current connection. The statement text is made once per model and column list, w
 connection's own quoting.
 
 Use them only for such models: pre- and post-save signals are not sent (none of the models
-they write has a receiver; ``tests/test_rows.py`` checks that for each). ``locked_values``
+they write has a receiver; ``tests/test_rows.py`` checks that for each), or where the caller
+sends them itself (the task queue's job row, ``amtsweg.lib.tasks``). ``locked_values``
 reads a row under a lock and converts its values as a queryset would; ``joined_row`` reads
 one row with rows it refers to, as ``select_related(...).get(...)`` would.
 """
@@ -41,26 +42,28 @@ def _prepared(instance: Model, fields: list[Field], add: bool, connection: Any) 
 
 
 def insert_row(instance: Model) -> None:
-    """Insert ``instance`` as a new row and give it its primary key, like ``save()`` would:
-    the database's for an auto-incremented key, else the one the instance has (a UUID)."""
+    """Insert ``instance`` as a new row, like ``save()`` would: an auto-incremented primary
+    key is the database's and is read back; any other (a UUID) is the one the instance has."""
     model, connection = type(instance), connections[DEFAULT_DB_ALIAS]  # not the slower proxy
     quote, meta = connection.ops.quote_name, model._meta
 
     def build() -> tuple[str, list[Any]]:
         fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
-        sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(  # noqa: S608 - our names
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - our own names
             quote(meta.db_table),
             ", ".join(quote(field.column) for field in fields),
             ", ".join("%s" for _ in fields),
-            quote(meta.pk.column),
         )
+        if meta.auto_field is not None:
+            sql += f" RETURNING {quote(meta.auto_field.column)}"
         return sql, fields
 
     sql, fields = _statement(("insert", connection.vendor, model), build)
     with connection.cursor() as cursor:
         cursor.execute(sql, _prepared(instance, fields, True, connection))
-        (primary_key,) = cursor.fetchone()
-    setattr(instance, meta.pk.attname, primary_key)
+        if meta.auto_field is not None:
+            (primary_key,) = cursor.fetchone()
+            setattr(instance, meta.auto_field.attname, primary_key)
     instance._state.adding, instance._state.db = False, connection.alias
 
 
