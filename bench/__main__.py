@@ -1,6 +1,7 @@
+import signal
 import sys
 
-from bench.run import stop_on_sigterm
+from bench.run import Terminated, stop_on_sigterm
 
 stop_on_sigterm()
 
@@ -13,4 +14,7 @@ elif sys.argv[1:2] == ["pages"]:
 else:
     from bench.run import main
 
-sys.exit(main(sys.argv[2:] if main.__module__ != "bench.run" else None))
+try:
+    sys.exit(main(sys.argv[2:] if main.__module__ != "bench.run" else None))
+except Terminated:
+    sys.exit(128 + signal.SIGTERM)

@@ -246,12 +246,12 @@ def throwaway_sqlite(part: str) -> Iterator[Path]:
     pages): settings as in production (``configure``), Django set up, and the directory removed
     afterwards whatever happens."""
     var_dir = Path(tempfile.mkdtemp(prefix=f"amtsweg-bench-{part}-"))
-    configure(f"sqlite:///{var_dir / 'bench.sqlite3'}", var_dir)
-    (var_dir / "static").mkdir()  # collectstatic is not needed; WhiteNoise wants the folder
-    import django
-
-    django.setup()
     try:
+        configure(f"sqlite:///{var_dir / 'bench.sqlite3'}", var_dir)
+        (var_dir / "static").mkdir()  # collectstatic is not needed; WhiteNoise wants the folder
+        import django
+
+        django.setup()
         yield var_dir
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)

@@ -443,12 +443,22 @@ def wait_until_idle(base_url: str, limit: float = 30.0) -> None:
         time.sleep(0.5)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived (``stop_on_sigterm``): handled wherever Ctrl+C is."""
+
+
 def stop_on_sigterm() -> None:
     """Make SIGTERM (a CI job's timeout, ``kill``) end a run as Ctrl+C does: through its
     ``finally`` blocks, which stop the server and drop what the run made. Python's default
     ends the process at once, and the server, in a process group of its own, runs on: its
-    task worker then renders the stopped run's receipts for minutes, beside the next run."""
-    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
+    task worker then renders the stopped run's receipts for minutes, beside the next run.
+    The signal raises a ``KeyboardInterrupt``, not ``SystemExit``, which the runner takes for
+    a failed load level (the profile window) and goes on after."""
+
+    def terminate(number: int, frame: object) -> None:
+        raise Terminated
+
+    signal.signal(signal.SIGTERM, terminate)
 
 
 @contextlib.contextmanager
