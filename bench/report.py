@@ -295,14 +295,13 @@ def demands_table(outcome: dict[str, Any]) -> list[str]:
     about as little. Machines, and one machine from hour to hour, differ by half in their
     rates; these shares much less, so they tell whether a missed figure is a matter of the
     machine or of the code."""
-    databases = [
-        d for d in outcome["databases"] if _per_second(_run(d, "baseline", TARGET_LEVEL)) > 0
-    ]
-    if not databases:
-        return []
 
     def inserts(database: dict[str, Any]) -> float:
         return _per_second(_run(database, "baseline", TARGET_LEVEL))
+
+    databases = [database for database in outcome["databases"] if inserts(database) > 0]
+    if not databases:
+        return []
 
     def api_submits(database: dict[str, Any]) -> float | None:
         run = _run(database, "api", TARGET_LEVEL)
