@@ -67,10 +67,11 @@ def test_enqueue_stores_the_row_the_library_stores(variant):
     ours, our_saves = _saves(DatabaseBackend("default", params), task)
     theirs, their_saves = _saves(django_tasks_db.DatabaseBackend("default", params), task)
 
-    assert _stored(ours.id) == _stored(theirs.id)
+    stored = _stored(ours.id)
+    assert stored == _stored(theirs.id)
     # The library's pre_save receiver stands in the far future for "as soon as possible".
-    assert _stored(ours.id)["run_after"] == (later if variant == "deferred" else get_date_max())
-    assert _stored(ours.id)["priority"] == task.priority
+    assert stored["run_after"] == (later if variant == "deferred" else get_date_max())
+    assert stored["priority"] == task.priority
     assert our_saves == their_saves
     assert [signal for signal, *_ in our_saves] == [pre_save, post_save]
     assert (ours.task, ours.status, ours.args, ours.kwargs, ours.backend) == (
@@ -82,8 +83,9 @@ def test_enqueue_stores_the_row_the_library_stores(variant):
     )
     # The job's id is the one the instance had, of the same type as the library's.
     assert type(ours.db_result.id) is type(theirs.db_result.id)
-    assert ours.db_result == DBTaskResult.objects.get(pk=ours.id)
-    assert ours.enqueued_at == DBTaskResult.objects.get(pk=ours.id).enqueued_at
+    row = DBTaskResult.objects.get(pk=ours.id)
+    assert ours.db_result == row
+    assert ours.enqueued_at == row.enqueued_at
     if variant == "id_function":
         assert _made[-2:] == [ours.db_result.id, theirs.db_result.id]
 
