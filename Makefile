@@ -222,12 +222,14 @@ bench: install
 	$(BIN)/python -m bench backoffice
 	$(BIN)/python -m bench documents
 	$(BIN)/python -m bench pages
+	$(BIN)/python -m bench pages --database postgres
 
 bench-quick: install
 	$(BIN)/python -m bench --quick --profile
 	$(BIN)/python -m bench backoffice --quick
 	$(BIN)/python -m bench documents --quick
 	$(BIN)/python -m bench pages --quick
+	$(BIN)/python -m bench pages --quick --database postgres
 
 # --- cleaning -------------------------------------------------------------------------------
 

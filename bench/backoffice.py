@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -255,6 +255,57 @@ def throwaway_sqlite(part: str) -> Iterator[Path]:
         yield var_dir
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def throwaway_postgres(part: str, url: str) -> Iterator[Path]:
+    """Like ``throwaway_sqlite``, on the PostgreSQL database at ``url``, made empty first and
+    dropped afterwards whatever happens."""
+    from bench.run import recreate_postgres
+
+    var_dir = Path(tempfile.mkdtemp(prefix=f"amtsweg-bench-{part}-"))
+    try:
+        recreate_postgres(url)
+        configure(url, var_dir)
+        (var_dir / "static").mkdir()
+        import django
+
+        django.setup()
+        yield var_dir
+    finally:
+        if "django.db" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        with contextlib.suppress(Exception):
+            recreate_postgres(url, drop_only=True)
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def run_database(
+    url: str, *, quick: bool, say: Callable[[str], None] = log
+) -> Iterator[str | None]:
+    """The PostgreSQL database a part may drop and create, or None when no server answers.
+
+    A full run gets ``url``'s own. A quick one gets one of its own beside it
+    (``<name>_quick_<pid>``), since ``make test`` may run beside a full run or another test;
+    it is claimed while the run lasts (``claimed_database``), and those of killed quick runs
+    are dropped first (``drop_abandoned_quick_databases``)."""
+    from bench.run import database_name, postgres_answers, with_database
+
+    run_url = url
+    if quick:
+        run_url = with_database(url, f"{database_name(url)}_quick_{os.getpid()}")
+    if reason := postgres_answers(run_url):
+        say(f"skipped, no PostgreSQL server answers ({reason})")
+        yield None
+        return
+    with claimed_database(run_url) if quick else contextlib.nullcontext():
+        if quick:
+            for name in drop_abandoned_quick_databases(url):
+                say(f"dropped {name}, left behind by an earlier quick run")
+        yield run_url
 
 
 def command_line(part: str, argv: list[str] | None, quick: bool) -> str:
@@ -987,19 +1038,10 @@ def main(argv: list[str] | None = None) -> int:
     cases = args.cases or (5_000 if args.quick else 1_000_000)
     repeat = args.repeat or (3 if args.quick else 30)
 
-    from bench.run import database_name, postgres_answers, with_database
-
-    base_url = args.postgres_url
-    if args.quick:  # its own database: `make test` may run beside a full run, or another test
-        quick_name = f"{database_name(args.postgres_url)}_quick_{os.getpid()}"
-        args.postgres_url = with_database(args.postgres_url, quick_name)
-    if reason := postgres_answers(args.postgres_url):
-        log(f"skipped, no PostgreSQL server answers ({reason})")
-        return 0 if args.quick else 1
-    with claimed_database(args.postgres_url) if args.quick else contextlib.nullcontext():
-        if args.quick:
-            for name in drop_abandoned_quick_databases(base_url):
-                log(f"dropped {name}, left behind by an earlier quick run")
+    with run_database(args.postgres_url, quick=args.quick) as url:
+        if url is None:
+            return 0 if args.quick else 1
+        args.postgres_url = url
         outcome = measure(args, argv, cases, repeat)
     text = section(outcome)
     print(text)

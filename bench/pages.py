@@ -2,8 +2,10 @@
 
     python -m bench pages            # 40 journeys; appends to docs/benchmarks.md
     python -m bench pages --quick    # 5 journeys: checks that it runs; prints only
+    python -m bench pages --database postgres    # the same on PostgreSQL
 
-A throwaway installation (SQLite in a temporary directory) is migrated and gets the demo. Then
+A throwaway installation (SQLite in a temporary directory, or the PostgreSQL database
+``amtsweg_bench_pages``, dropped and created again) is migrated and gets the demo. Then
 this one process drives whole journeys through Django's test client (no HTTP server, no
 network; DEBUG off), the same pages and answers as the load generator's ``journey``
 (``bench/load.py``): the offering page of Darmstadt's dog tax, "start", each step page fetched
@@ -14,13 +16,15 @@ a new ``Idempotency-Key`` each) and bare inserts (the baseline view of ``bench/r
 alternating, so that the submit's CPU can be compared with the baseline's in one run.
 
 Reported per page: the median CPU time of this process (``time.process_time``, which a busy
-machine inflates far less than the wall time) and the SQL statements; and for a whole journey
+machine inflates far less than the wall time; on PostgreSQL the server's own CPU is not in it)
+and the SQL statements; and for a whole journey
 the median of its summed CPU time. The CPU a web worker spends per page is what limits the
 journeys per second of a 2-core machine, so this is the figure to compare before and after a
 change, back to back. ``--profile`` prints where that time goes (cProfile, cumulative).
 """
 
 import argparse
+import contextlib
 import cProfile
 import datetime
 import io
@@ -35,7 +39,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench import report
-from bench.backoffice import command_line, load_average, throwaway_sqlite
+from bench.backoffice import (
+    command_line,
+    load_average,
+    run_database,
+    throwaway_postgres,
+    throwaway_sqlite,
+)
 from bench.load import (
     FORM_ENCODED,
     MULTIPART_FORM_RE,
@@ -47,6 +57,7 @@ from bench.load import (
 from tests.form_filling import valid_step_post
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/amtsweg_bench_pages"
 MUNICIPALITY, OFFERING = "darmstadt", "hundesteuer"
 WARM_UP = 2
 #: The rows of ``submits``: the API submit, then the bare insert it is compared with.
@@ -210,14 +221,18 @@ def section(outcome: dict[str, Any]) -> str:
     from bench.run import machine
 
     spec, raw = machine(), outcome["raw"]
+    database = outcome["database"]
     lines = [
-        f"## {outcome['started']}: pages of the citizen journey (`{outcome['command']}`)",
+        f"## {outcome['started']}: pages of the citizen journey on {database} "
+        f"(`{outcome['command']}`)",
         "",
         f"- **Machine:** {spec['cores']} cores ({spec['cpu']}), {spec['memory_gib']} GiB, "
-        f"Python {spec['python']}, SQLite {spec['sqlite']}; code: commit {spec['commit']}.",
+        f"Python {spec['python']}, {database} {outcome['database_version']}; "
+        f"code: commit {spec['commit']}.",
         f"- **How:** {len(raw['journey_cpu_ms'])} dog-tax journeys of Darmstadt through "
-        "Django's test client in one process (`bench/pages.py`, DEBUG off, SQLite), after "
-        f"{WARM_UP} not counted; CPU time of the process per request.",
+        f"Django's test client in one process (`bench/pages.py`, DEBUG off, {database}), after "
+        f"{WARM_UP} not counted; CPU time of the process per request"
+        + (", the database server's not included." if database == "PostgreSQL" else "."),
         f"- **Load on the machine:** {outcome['load']}",
         "",
         "| page | requests | median CPU ms | statements (max) |",
@@ -247,6 +262,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="5 journeys, prints only")
     parser.add_argument("--journeys", type=int, help="how many journeys (default 40)")
     parser.add_argument(
+        "--database", choices=("sqlite", "postgres"), default="sqlite", help="default: sqlite"
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("BENCH_PAGES_URL", DEFAULT_POSTGRES_URL),
+        help="with --database postgres: a database this may drop and create "
+        "(default: %(default)s; a quick run uses one of its own beside it)",
+    )
+    parser.add_argument(
         "--profile",
         nargs="?",
         const="cumulative",
@@ -257,14 +281,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     journeys = args.journeys or (5 if args.quick else 40)
     started = datetime.datetime.now().astimezone()
-    log(f"{journeys} journeys and {journeys} API submits and bare inserts in one process")
-    with throwaway_sqlite("pages"):
+    with contextlib.ExitStack() as stack:
+        if args.database == "postgres":
+            url = stack.enter_context(run_database(args.postgres_url, quick=args.quick, say=log))
+            if url is None:
+                return 0 if args.quick else 1
+            installation = throwaway_postgres("pages", url)
+        else:
+            installation = throwaway_sqlite("pages")
+        log(f"{journeys} journeys and {journeys} API submits and bare inserts in one process")
+        stack.enter_context(installation)
         os.environ["AMTSWEG_BENCH_BASELINE"] = "1"  # read when the URLs are first loaded
         raw = measure(journeys, args.profile)
+        database, version = database_in_use()
     outcome = {
         "started": started.isoformat(sep=" ", timespec="seconds"),
         "command": command_line("pages", argv, args.quick),
         "load": load_average(),
+        "database": database,
+        "database_version": version,
         "raw": raw,
     }
     text = section(outcome)
@@ -273,3 +308,15 @@ def main(argv: list[str] | None = None) -> int:
         report.append(ROOT / "docs" / "benchmarks.md", text)
         log("appended the figures to docs/benchmarks.md")
     return 0
+
+
+def database_in_use() -> tuple[str, str]:
+    """The name and server version of the database this process measured."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            return "PostgreSQL", cursor.connection.info.parameter_status("server_version") or ""
+    import sqlite3
+
+    return "SQLite", sqlite3.sqlite_version
