@@ -214,8 +214,9 @@ test-postgres: $(PY_STAMP)
 # --- benchmarks -----------------------------------------------------------------------------
 
 # The benchmarks (bench/, docs/benchmarks.md): submissions (loopback only, bounded in time), the
-# back office at 1,000,000 cases (PostgreSQL), documents. The full run appends dated sections to
-# docs/benchmarks.md; the quick one only checks the suite runs.
+# back office at 1,000,000 cases (PostgreSQL), documents, and the journey's pages in process
+# (SQLite and PostgreSQL). The full run appends dated sections to docs/benchmarks.md; the quick
+# one only checks the suite runs.
 .PHONY: bench bench-quick
 bench: install
 	$(BIN)/python -m bench --profile

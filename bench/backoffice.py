@@ -273,13 +273,18 @@ def throwaway_postgres(part: str, url: str) -> Iterator[Path]:
         django.setup()
         yield var_dir
     finally:
-        if "django.db" in sys.modules:
-            from django.db import connections
+        try:  # each step even when one before it fails, or a SIGTERM interrupts it
+            try:
+                if "django.db" in sys.modules:
+                    from django.db import connections
 
-            connections.close_all()
-        with contextlib.suppress(Exception):
-            recreate_postgres(url, drop_only=True)
-        shutil.rmtree(var_dir, ignore_errors=True)
+                    with contextlib.suppress(Exception):
+                        connections.close_all()
+            finally:
+                with contextlib.suppress(Exception):
+                    recreate_postgres(url, drop_only=True)  # WITH (FORCE): ends what is left
+        finally:
+            shutil.rmtree(var_dir, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -303,7 +308,7 @@ def run_database(
         return
     with claimed_database(run_url) if quick else contextlib.nullcontext():
         if quick:
-            for name in drop_abandoned_quick_databases(url):
+            for name in drop_abandoned_quick_databases(url, say):
                 say(f"dropped {name}, left behind by an earlier quick run")
         yield run_url
 
@@ -912,7 +917,7 @@ def quick_databases_like(name: str) -> str:
     return name.replace("_", r"\_") + r"\_quick\_%"
 
 
-def drop_abandoned_quick_databases(url: str) -> list[str]:
+def drop_abandoned_quick_databases(url: str, say: Callable[[str], None] = log) -> list[str]:
     """Drop the databases of earlier quick runs (``<name>_quick_<pid>`` beside ``url``'s)
     that no run holds (``claimed_database``) and nobody is connected to; the names dropped.
 
@@ -940,7 +945,7 @@ def drop_abandoned_quick_databases(url: str) -> list[str]:
                 connection.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
                 dropped.append(name)
             except (psycopg.errors.ObjectInUse, psycopg.errors.InsufficientPrivilege) as error:
-                log(f"kept {name}: {str(error).strip()}")
+                say(f"kept {name}: {str(error).strip()}")
             finally:
                 connection.execute(f"SELECT pg_advisory_unlock({QUICK_RUN_KEY})", [name])
     return dropped

@@ -4,8 +4,10 @@
     python -m bench pages --quick    # 5 journeys: checks that it runs; prints only
     python -m bench pages --database postgres    # the same on PostgreSQL
 
-A throwaway installation (SQLite in a temporary directory, or the PostgreSQL database
-``amtsweg_bench_pages``, dropped and created again) is migrated and gets the demo. Then
+A throwaway installation is migrated and gets the demo: SQLite in a temporary directory, or
+the PostgreSQL database ``amtsweg_bench_pages`` (``--postgres-url`` or ``BENCH_PAGES_URL``
+for another), dropped and created again and dropped at the end; a quick run uses one of its
+own beside it (``<name>_quick_<pid>``, see ``bench.backoffice.run_database``). Then
 this one process drives whole journeys through Django's test client (no HTTP server, no
 network; DEBUG off), the same pages and answers as the load generator's ``journey``
 (``bench/load.py``): the offering page of Darmstadt's dog tax, "start", each step page fetched
