@@ -19,10 +19,10 @@ alternating, so that the submit's CPU can be compared with the baseline's in one
 
 Reported per page: the median CPU time of this process (``time.process_time``, which a busy
 machine inflates far less than the wall time; on PostgreSQL the server's own CPU is not in it)
-and the SQL statements; and for a whole journey
-the median of its summed CPU time. The CPU a web worker spends per page is what limits the
-journeys per second of a 2-core machine, so this is the figure to compare before and after a
-change, back to back. ``--profile`` prints where that time goes (cProfile, cumulative).
+and the SQL statements; and for a whole journey the median of its summed CPU time. The CPU a
+web worker spends per page is what limits the journeys per second of a 2-core machine, so
+this is the figure to compare before and after a change, back to back. ``--profile`` prints
+where that time goes (cProfile, cumulative).
 """
 
 import argparse
