@@ -241,50 +241,43 @@ def configure(url: str, var_dir: Path) -> None:
 
 
 @contextlib.contextmanager
-def throwaway_sqlite(part: str) -> Iterator[Path]:
-    """A temporary var directory with an SQLite database for the in-process parts (documents,
-    pages): settings as in production (``configure``), Django set up, and the directory removed
-    afterwards whatever happens."""
-    var_dir = Path(tempfile.mkdtemp(prefix=f"amtsweg-bench-{part}-"))
-    try:
-        configure(f"sqlite:///{var_dir / 'bench.sqlite3'}", var_dir)
-        (var_dir / "static").mkdir()  # collectstatic is not needed; WhiteNoise wants the folder
-        import django
+def throwaway_installation(
+    part: str, postgres_url: str | None = None
+) -> Iterator[tuple[str, str]]:
+    """A temporary var directory and an empty database for the in-process parts (documents,
+    pages): SQLite in that directory, or the PostgreSQL database at ``postgres_url``, made
+    empty first; settings as in production (``configure``) and Django set up. Yields the
+    database's name and version.
 
-        django.setup()
-        yield var_dir
-    finally:
-        shutil.rmtree(var_dir, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def throwaway_postgres(part: str, url: str) -> Iterator[Path]:
-    """Like ``throwaway_sqlite``, on the PostgreSQL database at ``url``, made empty first and
-    dropped afterwards whatever happens."""
+    Afterwards the connections are closed, the PostgreSQL database dropped and the directory
+    removed, whatever happens: each step also when one before it fails or a SIGTERM cuts into
+    it (an ``ExitStack`` runs every callback and raises afterwards)."""
     from bench.run import recreate_postgres
 
-    var_dir = Path(tempfile.mkdtemp(prefix=f"amtsweg-bench-{part}-"))
-    try:
-        recreate_postgres(url)
-        configure(url, var_dir)
-        (var_dir / "static").mkdir()
+    with contextlib.ExitStack() as cleanup:
+        var_dir = Path(tempfile.mkdtemp(prefix=f"amtsweg-bench-{part}-"))
+        cleanup.callback(shutil.rmtree, var_dir, ignore_errors=True)
+        if postgres_url:
+            cleanup.callback(_quietly, recreate_postgres, postgres_url, drop_only=True)
+            database = ("PostgreSQL", recreate_postgres(postgres_url))
+        else:
+            import sqlite3
+
+            database = ("SQLite", sqlite3.sqlite_version)
+        configure(postgres_url or f"sqlite:///{var_dir / 'bench.sqlite3'}", var_dir)
+        (var_dir / "static").mkdir()  # collectstatic is not needed; WhiteNoise wants the folder
         import django
+        from django.db import connections
 
         django.setup()
-        yield var_dir
-    finally:
-        try:  # each step even when one before it fails, or a SIGTERM interrupts it
-            try:
-                if "django.db" in sys.modules:
-                    from django.db import connections
+        cleanup.callback(_quietly, connections.close_all)  # before the DROP, which it unblocks
+        yield database
 
-                    with contextlib.suppress(Exception):
-                        connections.close_all()
-            finally:
-                with contextlib.suppress(Exception):
-                    recreate_postgres(url, drop_only=True)  # WITH (FORCE): ends what is left
-        finally:
-            shutil.rmtree(var_dir, ignore_errors=True)
+
+def _quietly(function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """A clean-up step whose failure must not stop the next ones."""
+    with contextlib.suppress(Exception):
+        function(*args, **kwargs)
 
 
 @contextlib.contextmanager

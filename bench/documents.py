@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import report
-from bench.backoffice import command_line, load_average, throwaway_sqlite
+from bench.backoffice import command_line, load_average, throwaway_installation
 
 ROOT = Path(__file__).resolve().parent.parent
 PEAK_SUBMISSIONS = 300
@@ -207,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     decisions = min(args.decisions or (2 if args.quick else 20), receipts)
     started = datetime.datetime.now().astimezone()
     log(f"{receipts} receipts and {decisions} decisions in one process")
-    with throwaway_sqlite("documents"):
+    with throwaway_installation("documents"):
         raw = measure(receipts, decisions)
     outcome = {
         "started": started.isoformat(sep=" ", timespec="seconds"),

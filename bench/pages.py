@@ -45,8 +45,7 @@ from bench.backoffice import (
     command_line,
     load_average,
     run_database,
-    throwaway_postgres,
-    throwaway_sqlite,
+    throwaway_installation,
 )
 from bench.load import (
     FORM_ENCODED,
@@ -284,18 +283,17 @@ def main(argv: list[str] | None = None) -> int:
     journeys = args.journeys or (5 if args.quick else 40)
     started = datetime.datetime.now().astimezone()
     with contextlib.ExitStack() as stack:
+        postgres_url = None
         if args.database == "postgres":
-            url = stack.enter_context(run_database(args.postgres_url, quick=args.quick, say=log))
-            if url is None:
+            postgres_url = stack.enter_context(
+                run_database(args.postgres_url, quick=args.quick, say=log)
+            )
+            if postgres_url is None:
                 return 0 if args.quick else 1
-            installation = throwaway_postgres("pages", url)
-        else:
-            installation = throwaway_sqlite("pages")
         log(f"{journeys} journeys and {journeys} API submits and bare inserts in one process")
-        stack.enter_context(installation)
+        database, version = stack.enter_context(throwaway_installation("pages", postgres_url))
         os.environ["AMTSWEG_BENCH_BASELINE"] = "1"  # read when the URLs are first loaded
         raw = measure(journeys, args.profile)
-        database, version = database_in_use()
     outcome = {
         "started": started.isoformat(sep=" ", timespec="seconds"),
         "command": command_line("pages", argv, args.quick),
@@ -310,15 +308,3 @@ def main(argv: list[str] | None = None) -> int:
         report.append(ROOT / "docs" / "benchmarks.md", text)
         log("appended the figures to docs/benchmarks.md")
     return 0
-
-
-def database_in_use() -> tuple[str, str]:
-    """The name and server version of the database this process measured."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            return "PostgreSQL", cursor.connection.info.parameter_status("server_version") or ""
-    import sqlite3
-
-    return "SQLite", sqlite3.sqlite_version
