@@ -80,8 +80,9 @@ TEMPLATES = [
         "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            # After Django's own: its ``date`` filter with a shortcut (issue 9).
-            "builtins": ["amtsweg.core.templatetags.dates"],
+            # After Django's own: its ``date`` filter with a shortcut, its ``url`` tag with each
+            # URL worked out once per process (issue 9).
+            "builtins": ["amtsweg.core.templatetags.dates", "amtsweg.core.templatetags.urls"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
