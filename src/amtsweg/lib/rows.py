@@ -67,24 +67,37 @@ def insert_row(instance: Model) -> None:
     instance._state.adding, instance._state.db = False, connection.alias
 
 
-def update_row(instance: Model, field_names: Sequence[str]) -> int:
+def update_row(
+    instance: Model, field_names: Sequence[str], *, unchanged: Mapping[str, Any] | None = None
+) -> int:
     """Store ``field_names`` of an existing row, like ``save(update_fields=field_names)``;
-    the number of rows changed (0 when the row is gone)."""
+    the number of rows changed (0 when the row is gone).
+
+    With ``unchanged`` (field name → value) the row is changed only while those fields still
+    hold those values: 0 then also means that another writer got there first. That lets a
+    writer that read the row earlier store without locking it, where a column that every
+    write changes (``updated_at``) tells whether it is still the row it read."""
     model, connection = type(instance), connections[DEFAULT_DB_ALIAS]
     quote, meta = connection.ops.quote_name, model._meta
+    conditions = list(unchanged or {})
 
-    def build() -> tuple[str, list[Any]]:
+    def build() -> tuple[str, list[Any], list[Any]]:
         fields = [meta.get_field(name) for name in field_names]
-        sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 - our own names
+        checked = [meta.get_field(name) for name in conditions]
+        sql = "UPDATE {} SET {} WHERE {}".format(  # noqa: S608 - our own names
             quote(meta.db_table),
             ", ".join(f"{quote(field.column)} = %s" for field in fields),
-            quote(meta.pk.column),
+            " AND ".join(f"{quote(field.column)} = %s" for field in [meta.pk, *checked]),
         )
-        return sql, fields
+        return sql, fields, checked
 
-    sql, fields = _statement(("update", connection.vendor, model, *field_names), build)
+    key = ("update", connection.vendor, model, *field_names, "unchanged", *conditions)
+    sql, fields, checked = _statement(key, build)
+    expected = [field.get_db_prep_value(unchanged[field.name], connection) for field in checked]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*_prepared(instance, fields, False, connection), instance.pk])
+        cursor.execute(
+            sql, [*_prepared(instance, fields, False, connection), instance.pk, *expected]
+        )
         return cursor.rowcount
 
 

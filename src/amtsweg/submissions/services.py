@@ -98,11 +98,22 @@ def save_step(draft: Submission, step_key: str, values: dict[str, Any]) -> None:
 
     The step's earlier answers are replaced, not merged, so an answer to a field that has since
     been hidden is not kept; answers of steps the new answers have made unnecessary go too.
+
+    The answers are merged into the draft as this request read it, and stored with one
+    ``UPDATE`` that applies only while the row is still that draft (same ``updated_at``, not
+    submitted): no transaction and no lock, so on PostgreSQL three round trips fewer per step
+    (issue 9). Where another request changed the row meanwhile (a second tab, a double
+    click), the row is read again under a lock and the answers merged into that.
     """
     definition = draft.solution_version.form_definition
     step = next((s for s in definition["steps"] if s["key"] == step_key), None)
     if step is None:
         raise ValueError(f"The form has no step {step_key!r}.")
+    if draft.updated_at is not None and draft.status == SubmissionStatus.DRAFT:
+        read = {"status": SubmissionStatus.DRAFT, "updated_at": draft.updated_at}
+        _merge_step(draft, definition, step, draft.data, draft.completed_steps, values)
+        if update_row(draft, _STEP_FIELDS, unchanged=read):
+            return
     with transaction.atomic():  # only what is read and written (statements built once)
         locked = locked_values(Submission, draft.pk, ["status", "data", "completed_steps"])
         if locked is None:
@@ -110,17 +121,34 @@ def save_step(draft: Submission, step_key: str, values: dict[str, Any]) -> None:
         status, stored, stored_steps = locked
         if status == SubmissionStatus.SUBMITTED:
             raise ValueError("A submitted application cannot be changed.")
-        data = {k: v for k, v in stored.items() if k not in _item_keys(step)}
-        data.update(values)
-        visible = visible_steps(definition, data, draft.form_options)
-        hidden = [s for s in definition["steps"] if s not in visible]
-        for hidden_step in hidden:
-            data = {k: v for k, v in data.items() if k not in _item_keys(hidden_step)}
-        completed = [key for key in stored_steps if key not in {s["key"] for s in hidden}]
-        draft.data = data
-        draft.completed_steps = completed if step_key in completed else [*completed, step_key]
-        draft.expires_at = draft_expiry()  # an applicant who keeps working keeps the draft
-        update_row(draft, ["data", "completed_steps", "expires_at", "updated_at"])
+        _merge_step(draft, definition, step, stored, stored_steps, values)
+        update_row(draft, _STEP_FIELDS)
+
+
+#: What storing a step writes into the draft's row.
+_STEP_FIELDS = ["data", "completed_steps", "expires_at", "updated_at"]
+
+
+def _merge_step(
+    draft: Submission,
+    definition: dict[str, Any],
+    step: dict[str, Any],
+    stored: dict[str, Any],
+    stored_steps: list[str],
+    values: dict[str, Any],
+) -> None:
+    """Set the draft's answers and completed steps to ``stored`` (and ``stored_steps``) with
+    ``step``'s answers replaced by ``values``."""
+    data = {k: v for k, v in stored.items() if k not in _item_keys(step)}
+    data.update(values)
+    visible = visible_steps(definition, data, draft.form_options)
+    hidden = [s for s in definition["steps"] if s not in visible]
+    for hidden_step in hidden:
+        data = {k: v for k, v in data.items() if k not in _item_keys(hidden_step)}
+    completed = [key for key in stored_steps if key not in {s["key"] for s in hidden}]
+    draft.data = data
+    draft.completed_steps = completed if step["key"] in completed else [*completed, step["key"]]
+    draft.expires_at = draft_expiry()  # an applicant who keeps working keeps the draft
 
 
 def _item_keys(step: dict[str, Any]) -> set[str]:
