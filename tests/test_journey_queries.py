@@ -25,7 +25,9 @@ MAX_STATEMENTS = {
     # the session, municipality, offering, the draft's INSERT, the session's save
     "start POST": 7,
     "step GET": 2,  # the session, the draft with its offering (its version from memory)
-    "step POST": 6,  # + the locked row and its UPDATE inside a savepoint
+    # the session, the draft, and its UPDATE on condition that it is still the draft read
+    # (ADR 0011; 6 before, with the row read again under a lock inside a savepoint)
+    "step POST": 3,
     "summary GET": 2,  # nothing but the session and the draft
     "submit POST": 22,  # the submit (tests/test_submit_queries.py), the session write
     "confirmation GET": 2,

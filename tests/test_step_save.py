@@ -66,8 +66,11 @@ def test_a_draft_submitted_meanwhile_is_not_changed(offering):
     submitted = Submission.objects.get(pk=draft.pk)
     key, values = step_values(stale, 0, family_name="Spät")
 
+    before = (stale.data, stale.completed_steps, stale.updated_at)
     with pytest.raises(ValueError, match="submitted"):
         save_step(stale, key, values)
+
+    assert (stale.data, stale.completed_steps, stale.updated_at) == before  # nothing half-set
 
     stored = Submission.objects.get(pk=draft.pk)
     assert stored.status == SubmissionStatus.SUBMITTED

@@ -19,6 +19,7 @@ from django.urls import (
     set_script_prefix,
 )
 from django.utils.functional import Promise
+from django.utils.html import conditional_escape
 
 from amtsweg.core.templatetags import urls
 
@@ -138,9 +139,19 @@ def test_arguments_whose_text_can_change_are_not_kept() -> None:
     assert urls._keepable([True]) is False
 
 
-def test_autoescape_as_django() -> None:
-    assert render("{% autoescape off %}{% url 'set_language' %}{% endautoescape %}") == reverse(
-        "set_language"
+def test_escaped_as_django() -> None:
+    """A ``str`` argument may hold characters that HTML escapes (an OZG id, say)."""
+    raw = reverse("progress:edit", args=["darmstadt", "a&b'c"])
+    assert "&" in raw and "'" in raw
+    assert render("{% url 'progress:edit' 'darmstadt' id %}", id="a&b'c") == conditional_escape(
+        raw
+    )
+    assert (
+        render(
+            "{% autoescape off %}{% url 'progress:edit' 'darmstadt' id %}{% endautoescape %}",
+            id="a&b'c",
+        )
+        == raw
     )
 
 

@@ -73,10 +73,10 @@ def update_row(
     """Store ``field_names`` of an existing row, like ``save(update_fields=field_names)``;
     the number of rows changed (0 when the row is gone).
 
-    With ``unchanged`` (field name → value) the row is changed only while those fields still
-    hold those values: 0 then also means that another writer got there first. That lets a
-    writer that read the row earlier store without locking it, where a column that every
-    write changes (``updated_at``) tells whether it is still the row it read."""
+    With ``unchanged`` (field name → value, never None) the row is changed only while those
+    fields still hold those values: 0 then also means that another writer got there first.
+    That lets a writer that read the row earlier store without locking it, where a column
+    that every write changes (``updated_at``) tells whether it is still the row it read."""
     model, connection = type(instance), connections[DEFAULT_DB_ALIAS]
     quote, meta = connection.ops.quote_name, model._meta
     conditions = list(unchanged or {})
@@ -91,9 +91,12 @@ def update_row(
         )
         return sql, fields, checked
 
-    key = ("update", connection.vendor, model, *field_names, "unchanged", *conditions)
+    key = ("update", connection.vendor, model, tuple(field_names), tuple(conditions))
     sql, fields, checked = _statement(key, build)
-    expected = [field.get_db_prep_value(unchanged[field.name], connection) for field in checked]
+    expected = [
+        field.get_db_prep_value(unchanged[name], connection)
+        for name, field in zip(conditions, checked, strict=True)
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
             sql, [*_prepared(instance, fields, False, connection), instance.pk, *expected]

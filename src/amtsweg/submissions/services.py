@@ -111,8 +111,9 @@ def save_step(draft: Submission, step_key: str, values: dict[str, Any]) -> None:
         raise ValueError(f"The form has no step {step_key!r}.")
     if draft.updated_at is not None and draft.status == SubmissionStatus.DRAFT:
         read = {"status": SubmissionStatus.DRAFT, "updated_at": draft.updated_at}
-        _merge_step(draft, definition, step, draft.data, draft.completed_steps, values)
-        if update_row(draft, _STEP_FIELDS, unchanged=read):
+        merged = _merged(draft, definition, step, draft.data, draft.completed_steps, values)
+        if update_row(merged, _STEP_FIELDS, unchanged=read):
+            _take_over(draft, merged)
             return
     with transaction.atomic():  # only what is read and written (statements built once)
         locked = locked_values(Submission, draft.pk, ["status", "data", "completed_steps"])
@@ -121,24 +122,26 @@ def save_step(draft: Submission, step_key: str, values: dict[str, Any]) -> None:
         status, stored, stored_steps = locked
         if status == SubmissionStatus.SUBMITTED:
             raise ValueError("A submitted application cannot be changed.")
-        _merge_step(draft, definition, step, stored, stored_steps, values)
-        update_row(draft, _STEP_FIELDS)
+        merged = _merged(draft, definition, step, stored, stored_steps, values)
+        update_row(merged, _STEP_FIELDS)
+    _take_over(draft, merged)
 
 
 #: What storing a step writes into the draft's row.
 _STEP_FIELDS = ["data", "completed_steps", "expires_at", "updated_at"]
 
 
-def _merge_step(
+def _merged(
     draft: Submission,
     definition: dict[str, Any],
     step: dict[str, Any],
     stored: dict[str, Any],
     stored_steps: list[str],
     values: dict[str, Any],
-) -> None:
-    """Set the draft's answers and completed steps to ``stored`` (and ``stored_steps``) with
-    ``step``'s answers replaced by ``values``."""
+) -> Submission:
+    """A copy of the draft whose answers and completed steps are ``stored`` (and
+    ``stored_steps``) with ``step``'s answers replaced by ``values``; the draft itself changes
+    only once the copy is stored (``_take_over``)."""
     data = {k: v for k, v in stored.items() if k not in _item_keys(step)}
     data.update(values)
     visible = visible_steps(definition, data, draft.form_options)
@@ -146,9 +149,17 @@ def _merge_step(
     for hidden_step in hidden:
         data = {k: v for k, v in data.items() if k not in _item_keys(hidden_step)}
     completed = [key for key in stored_steps if key not in {s["key"] for s in hidden}]
-    draft.data = data
-    draft.completed_steps = completed if step["key"] in completed else [*completed, step["key"]]
-    draft.expires_at = draft_expiry()  # an applicant who keeps working keeps the draft
+    merged = copy.copy(draft)
+    merged.data = data
+    merged.completed_steps = completed if step["key"] in completed else [*completed, step["key"]]
+    merged.expires_at = draft_expiry()  # an applicant who keeps working keeps the draft
+    return merged
+
+
+def _take_over(draft: Submission, stored: Submission) -> None:
+    """Give ``draft`` what was stored from its copy, for the rest of the request."""
+    for name in _STEP_FIELDS:
+        setattr(draft, name, getattr(stored, name))
 
 
 def _item_keys(step: dict[str, Any]) -> set[str]:

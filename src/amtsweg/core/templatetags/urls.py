@@ -1,7 +1,7 @@
 """Django's ``{% url %}``, with each URL worked out once per worker process.
 
 Django's ``reverse`` walks the URL patterns, fills in and quotes the arguments and checks the
-result against the pattern each time: 20-27 µs per link. A citizen's journey renders about 38
+result against the pattern each time: 20-36 µs per link. A citizen's journey renders about 38
 links (the log-in, language switch and accessibility statement links of the page frame on
 every page, the step links of the progress list and the summary), most of them again and
 again, which made ``reverse`` some 5 % of a step page's CPU (issue 9, docs/benchmarks.md).
@@ -22,6 +22,7 @@ of every template; its syntax and output are Django's.
 """
 
 import functools
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
@@ -34,12 +35,12 @@ from django.utils.html import conditional_escape
 
 register = template.Library()
 
-#: URLs kept per worker: every link of a few hundred drafts in progress, a few hundred KB.
+#: URLs kept per worker: every link of a few hundred drafts in progress, a megabyte at most.
 MAX_URLS = 4096
 _KEPT_TYPES = (str, int, UUID)
 
 
-def _keepable(values: Any) -> bool:
+def _keepable(values: Iterable[object]) -> bool:
     return all(type(value) in _KEPT_TYPES for value in values)
 
 
@@ -93,7 +94,8 @@ def _current_app(context: template.Context) -> str | None:
 
 
 class KeptURLNode(defaulttags.URLNode):
-    """Django's ``URLNode``, with the URL from :func:`reverse_kept`."""
+    """Django's ``URLNode`` (its ``render`` as of Django 5.2), with the URL from
+    :func:`reverse_kept`."""
 
     def render(self, context: template.Context) -> str:
         view_name = self.view_name.resolve(context)
