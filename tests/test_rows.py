@@ -10,7 +10,12 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 from django.db.models import Model
 from django.db.models.signals import post_save, pre_save
-from django.db.models.sql.compiler import SQLCompiler, SQLInsertCompiler
+from django.db.models.sql.compiler import (
+    SQLCompiler,
+    SQLDeleteCompiler,
+    SQLInsertCompiler,
+    SQLUpdateCompiler,
+)
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -28,7 +33,7 @@ from amtsweg.documents.models import Document
 from amtsweg.identity.bundid.models import Citizen
 from amtsweg.lib.rows import insert_row, joined_row, locked_values, update_row
 from amtsweg.submissions.models import Submission
-from amtsweg.submissions.services import submit_data
+from amtsweg.submissions.services import start_draft, submit_data
 from tests.factories import make_complete_draft
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +118,8 @@ def _forbid_orm_compiling(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the ORM compiled a query")
 
-    monkeypatch.setattr(SQLCompiler, "as_sql", refuse)
+    for compiler in (SQLCompiler, SQLInsertCompiler, SQLUpdateCompiler, SQLDeleteCompiler):
+        monkeypatch.setattr(compiler, "as_sql", refuse)
 
 
 def test_locked_values_read_what_values_list_reads(offering, monkeypatch):
@@ -195,6 +201,28 @@ def test_api_submit_builds_no_insert_with_the_orm(offering, monkeypatch):
 
     assert receipt.created
     assert compiled == []
+
+
+def test_a_draft_is_started_without_the_orm(offering, monkeypatch):
+    """Every journey starts a draft; its INSERT is one of the rows built once per process."""
+    expected = Submission.objects.create(
+        offering=offering, solution_version=offering.solution_version
+    )
+    _forbid_orm_compiling(monkeypatch)
+    with CaptureQueriesContext(connection) as queries:
+        draft = start_draft(offering)
+    assert len(queries) == 1
+    monkeypatch.undo()
+    stored = Submission.objects.get(pk=draft.pk)
+    assert not draft._state.adding and draft.uuid == stored.uuid != expected.uuid
+    assert (stored.offering_id, stored.solution_version_id, stored.status) == (
+        expected.offering_id,
+        expected.solution_version_id,
+        expected.status,
+    )
+    assert stored.updated_at == draft.updated_at >= stored.created_at
+    assert stored.expires_at > stored.created_at
+    assert (stored.data, stored.completed_steps) == ({}, [])
 
 
 def test_submit_lookup_reads_the_offering_in_one_statement(offering, monkeypatch):

@@ -59,12 +59,17 @@ class Receipt:
 
 
 def start_draft(offering: Offering) -> Submission:
-    """Open a draft for the offering's current solution version; it expires unless saved."""
-    return Submission.objects.create(
+    """Open a draft for the offering's current solution version; it expires unless saved.
+
+    Every journey starts here, so the row is written with ``insert_row``, without the ORM's
+    compiler (issue 9)."""
+    draft = Submission(
         offering=offering,
         solution_version=offering.solution_version,
         expires_at=draft_expiry(),
     )
+    insert_row(draft)
+    return draft
 
 
 def record_applicant(draft: Submission, identity: CitizenIdentity | None) -> None:
