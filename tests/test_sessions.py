@@ -1,14 +1,15 @@
 """The session store (``amtsweg.core.sessions``): Django's database sessions, read and
 rewritten with precompiled statements (issue 9). It must behave exactly like Django's."""
 
+import contextlib
 import datetime as dt
 
 import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.models import Session
-from django.db import OperationalError, connection
-from django.db.models.sql.compiler import SQLCompiler
+from django.db import OperationalError, connection, transaction
+from django.db.models.sql.compiler import SQLCompiler, SQLInsertCompiler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def stored() -> SessionStore:
     session = SessionStore()
     session["drafts"] = ["a4f1", "Zoë 🐕"]
-    session.save()  # a new session: Django's own code makes the row
+    session.save()  # a new session: a new key and its row
     return session
 
 
@@ -91,3 +92,51 @@ def test_a_database_error_on_saving_is_an_update_error(stored, monkeypatch):
     loaded["drafts"] = ["b"]
     with pytest.raises(UpdateError):
         loaded.save()
+
+
+@pytest.mark.django_db(transaction=True)  # as in a request: no transaction around it
+def test_a_new_session_is_one_insert_without_the_orm(monkeypatch):
+    """Django asks whether the new key is taken and inserts in a transaction of its own; the
+    row's primary key answers that question here, in the one statement that makes the row."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the ORM compiled a query")
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", refuse)
+    monkeypatch.setattr(SQLInsertCompiler, "as_sql", refuse)
+    session = SessionStore()
+    session["drafts"] = ["b5e2"]
+    with CaptureQueriesContext(connection) as queries:
+        session.save()
+    assert [query["sql"].split()[0] for query in queries] == ["INSERT"], queries
+    monkeypatch.undo()
+    assert SessionStore(session.session_key)["drafts"] == ["b5e2"]
+    assert Session.objects.get(session_key=session.session_key).expire_date > timezone.now()
+
+
+def _draws_taken_key_first(monkeypatch, taken: str) -> list[str]:
+    """Make new sessions draw ``taken`` first, then fresh keys; return what was drawn."""
+    drawn: list[str] = []
+    fresh = SessionStore._get_new_session_key
+
+    def draw(store: SessionStore) -> str:
+        drawn.append(taken if not drawn else fresh(store))
+        return drawn[-1]
+
+    monkeypatch.setattr(SessionStore, "_get_new_session_key", draw)
+    return drawn
+
+
+@pytest.mark.parametrize("in_transaction", [False, True], ids=["autocommit", "in-transaction"])
+def test_a_taken_key_is_drawn_again_and_its_session_left_alone(
+    stored, monkeypatch, in_transaction
+):
+    drawn = _draws_taken_key_first(monkeypatch, stored.session_key)
+    session = SessionStore()
+    session["drafts"] = ["someone else"]
+    with transaction.atomic() if in_transaction else contextlib.nullcontext():
+        session.save()
+        assert Session.objects.count() == 2  # the caller's transaction still works
+    assert drawn[0] == stored.session_key and session.session_key == drawn[1] != drawn[0]
+    assert SessionStore(stored.session_key)["drafts"] == ["a4f1", "Zoë 🐕"]
+    assert SessionStore(session.session_key)["drafts"] == ["someone else"]

@@ -5,19 +5,26 @@ both look into it), and the pages that remember something rewrite it. Django's o
 builds the same ``SELECT`` and ``UPDATE`` with the ORM's compiler each time: 0.4 and 0.6 ms of
 CPU, several per cent of a journey page (issue 9, docs/benchmarks.md). The rows, their
 expiry and everything else stay exactly as ``django.contrib.sessions.backends.db`` keeps them,
-so ``clearsessions`` and the single logout work unchanged; a new session is still created by
-Django's code (it must detect a taken key).
+so ``clearsessions`` and the single logout work unchanged.
+
+A new session (each applicant's first POST, every log-in) is inserted the same way. Django
+asks the database whether a new random key is taken before it inserts it, in a transaction of
+its own; here the row's primary key refuses a taken key when it is inserted, and Django's
+``create`` then draws another, as it does when a key is taken between its question and its
+insert.
 """
 
 import functools
+from contextlib import nullcontext
 
 from django.contrib.sessions.backends import db
-from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.contrib.sessions.models import Session
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, transaction
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 
-from amtsweg.lib.rows import update_row
+from amtsweg.lib.rows import insert_row, update_row
 
 
 class SessionStore(db.SessionStore):
@@ -32,9 +39,22 @@ class SessionStore(db.SessionStore):
             return None
         return Session(session_key=self.session_key, session_data=row[0])
 
+    def _get_new_session_key(self) -> str:
+        """A random key, not looked up first: ``save(must_create=True)`` finds out."""
+        return get_random_string(32, VALID_KEY_CHARS)
+
     def save(self, must_create: bool = False) -> None:
-        if self.session_key is None or must_create:
-            super().save(must_create=must_create)
+        if self.session_key is None:
+            self.create()  # comes back here with a key and must_create
+            return
+        if must_create:
+            session = self.create_model_instance(self._get_session(no_load=True))
+            connection = connections[DEFAULT_DB_ALIAS]
+            try:  # in a savepoint where a failed statement would break the caller's transaction
+                with transaction.atomic() if connection.in_atomic_block else nullcontext():
+                    insert_row(session)
+            except IntegrityError as error:  # the key is taken: ``create`` draws another
+                raise CreateError from error
             return
         session = self.create_model_instance(self._get_session())
         try:
