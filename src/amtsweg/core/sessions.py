@@ -51,7 +51,7 @@ class SessionStore(db.SessionStore):
             session = self.create_model_instance(self._get_session(no_load=True))
             connection = connections[DEFAULT_DB_ALIAS]
             try:  # in a savepoint where a failed statement would break the caller's transaction
-                with transaction.atomic() if connection.in_atomic_block else nullcontext():
+                with nullcontext() if connection.get_autocommit() else transaction.atomic():
                     insert_row(session)
             except IntegrityError as error:  # the key is taken: ``create`` draws another
                 raise CreateError from error
