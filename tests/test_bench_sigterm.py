@@ -2,31 +2,33 @@
 (``bench.run.stop_on_sigterm``): a CI job's timeout must not leave a run's server or its
 throwaway installation behind."""
 
+import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _installations() -> set[Path]:
-    return set(Path(tempfile.gettempdir()).glob("amtsweg-bench-pages-*"))
+def _installations(directory: Path) -> set[Path]:
+    return set(directory.glob("amtsweg-bench-pages-*"))
 
 
-def test_sigterm_ends_a_run_through_its_cleanup():
-    before = _installations()
+def test_sigterm_ends_a_run_through_its_cleanup(tmp_path):
+    """The run makes its installation in a temporary directory of its own (``TMPDIR``), so
+    that another benchmark running on the machine cannot be taken for it."""
     run = subprocess.Popen(
         [sys.executable, "-m", "bench", "pages", "--quick", "--no-write"],
         cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 60
-        while not (made := _installations() - before) and time.monotonic() < deadline:
+        while not (made := _installations(tmp_path)) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert made, "the run made no throwaway installation"
         run.send_signal(signal.SIGTERM)
