@@ -10,12 +10,7 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 from django.db.models import Model
 from django.db.models.signals import post_save, pre_save
-from django.db.models.sql.compiler import (
-    SQLCompiler,
-    SQLDeleteCompiler,
-    SQLInsertCompiler,
-    SQLUpdateCompiler,
-)
+from django.db.models.sql.compiler import SQLInsertCompiler
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -35,6 +30,7 @@ from amtsweg.lib.rows import insert_row, joined_row, locked_values, update_row
 from amtsweg.submissions.models import Submission
 from amtsweg.submissions.services import start_draft, submit_data
 from tests.factories import make_complete_draft
+from tests.orm_compiling import forbid_orm_compiling
 
 pytestmark = pytest.mark.django_db
 
@@ -112,22 +108,12 @@ def test_update_row_stores_only_the_named_fields_and_the_time(offering):
     assert stored.updated_at > stored_before.updated_at  # auto_now, as in save(update_fields)
 
 
-def _forbid_orm_compiling(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make any statement the ORM's compiler builds from here on fail the test."""
-
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("the ORM compiled a query")
-
-    for compiler in (SQLCompiler, SQLInsertCompiler, SQLUpdateCompiler, SQLDeleteCompiler):
-        monkeypatch.setattr(compiler, "as_sql", refuse)
-
-
 def test_locked_values_read_what_values_list_reads(offering, monkeypatch):
     submission = make_complete_draft(offering)
     names = ["status", "data", "completed_steps", "uuid", "created_at", "offering_id"]
     expected = Submission.objects.values_list(*names).get(pk=submission.pk)
 
-    _forbid_orm_compiling(monkeypatch)
+    forbid_orm_compiling(monkeypatch)
     with CaptureQueriesContext(connection) as queries:
         values = locked_values(Submission, submission.pk, names)
         missing = locked_values(Submission, submission.pk + 1000, names)
@@ -164,7 +150,7 @@ def test_joined_row_reads_what_select_related_reads(offering, monkeypatch, with_
         submission.save(update_fields=["citizen"])
     expected = Submission.objects.select_related(*related).get(uuid=submission.uuid)
 
-    _forbid_orm_compiling(monkeypatch)
+    forbid_orm_compiling(monkeypatch)
     with CaptureQueriesContext(connection) as queries:
         found = joined_row(Submission, {"uuid": submission.uuid}, related)
         by_text = joined_row(Submission, {"uuid": str(submission.uuid)}, related)
@@ -209,7 +195,7 @@ def test_a_draft_is_started_without_the_orm(offering, monkeypatch):
     expected = Submission.objects.create(
         offering=offering, solution_version=offering.solution_version
     )
-    _forbid_orm_compiling(monkeypatch)
+    forbid_orm_compiling(monkeypatch)
     with CaptureQueriesContext(connection) as queries:
         draft = start_draft(offering)
     assert len(queries) == 1
@@ -227,7 +213,7 @@ def test_submit_lookup_reads_the_offering_in_one_statement(offering, monkeypatch
     offering.option_values = {"gebuehr": "hoch"}
     offering.save()
     published_version(offering.solution_version_id)  # as a worker that has served it once
-    _forbid_orm_compiling(monkeypatch)
+    forbid_orm_compiling(monkeypatch)
     with CaptureQueriesContext(connection) as queries:
         found = get_live_offering_for_submit(offering.uuid)
         municipality = found.processing_municipality
@@ -251,7 +237,7 @@ def test_offering_page_lookups_read_one_row_each_with_no_orm_compiling(offering,
     """The municipality, the offering and its solution with its service: the offering page's
     three statements, each built once per process."""
     published_version(offering.solution_version_id)
-    _forbid_orm_compiling(monkeypatch)
+    forbid_orm_compiling(monkeypatch)
     with CaptureQueriesContext(connection) as queries:
         municipality = get_municipality("darmstadt")
         found = get_live_offering(municipality, offering.slug, with_service=True)

@@ -9,11 +9,11 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.models import Session
 from django.db import OperationalError, connection, transaction
-from django.db.models.sql.compiler import SQLCompiler, SQLInsertCompiler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from amtsweg.core.sessions import SessionStore
+from tests.orm_compiling import forbid_orm_compiling
 
 pytestmark = pytest.mark.django_db
 
@@ -30,16 +30,8 @@ def test_the_platform_uses_it():
     assert settings.SESSION_ENGINE == "amtsweg.core.sessions"
 
 
-def _forbid_orm_compiling(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("the ORM compiled a query")
-
-    for compiler in (SQLCompiler, SQLInsertCompiler):  # the INSERT's overrides ``as_sql``
-        monkeypatch.setattr(compiler, "as_sql", refuse)
-
-
 def test_a_session_reads_back_in_one_statement_without_the_orm(stored, monkeypatch):
-    _forbid_orm_compiling(monkeypatch)
+    forbid_orm_compiling(monkeypatch)
     with CaptureQueriesContext(connection) as queries:
         loaded = SessionStore(stored.session_key)
         assert loaded["drafts"] == ["a4f1", "Zoë 🐕"]
@@ -103,7 +95,7 @@ def test_a_database_error_on_saving_is_an_update_error(stored, monkeypatch):
 def test_a_new_session_is_one_insert_without_the_orm(monkeypatch):
     """Django asks whether the new key is taken and inserts in a transaction of its own; the
     row's primary key answers that question here, in the one statement that makes the row."""
-    _forbid_orm_compiling(monkeypatch)
+    forbid_orm_compiling(monkeypatch)
     session = SessionStore()
     session["drafts"] = ["b5e2"]
     with CaptureQueriesContext(connection) as queries:
