@@ -18,8 +18,11 @@ a new ``Idempotency-Key`` each) and bare inserts (the baseline view of ``bench/r
 alternating, so that the submit's CPU can be compared with the baseline's in one run.
 
 Reported per page: the median CPU time of this process (``time.process_time``, which a busy
-machine inflates far less than the wall time; on PostgreSQL the server's own CPU is not in it)
-and the SQL statements; and for a whole journey the median of its summed CPU time. The CPU a
+machine inflates far less than the wall time) and the SQL statements; on PostgreSQL also the
+CPU time of the server process that serves this process's connection, read from Linux's
+``/proc/<pid>/schedstat`` when the server runs on this machine (else the column is left out
+and the section says so). For a whole journey, and for the API submit against the bare insert,
+the two are added: on one machine the server's CPU comes out of the same two cores. The CPU a
 web worker spends per page is what limits the journeys per second of a 2-core machine, so
 this is the figure to compare before and after a change, back to back. ``--profile`` prints
 where that time goes (cProfile, cumulative).
@@ -81,6 +84,25 @@ class _Counted:
         return execute(sql, params, many, context)
 
 
+def server_cpu_ns() -> tuple[int, int] | None:
+    """The PostgreSQL server process that serves this process's connection, and the CPU time
+    it has used so far in ns (Linux's ``/proc/<pid>/schedstat``); None on SQLite, which runs
+    in this process, and where the server's processes cannot be seen from here (another
+    machine, a container)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    try:
+        if Path(f"/proc/{pid}/comm").read_text().strip() != "postgres":
+            return None  # a process of another PID namespace that happens to have this pid
+        return pid, int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 class Journey:
     """One applicant's browser: a test client whose requests are timed and counted."""
 
@@ -90,6 +112,7 @@ class Journey:
         self.client = Client(HTTP_ACCEPT_LANGUAGE="de")
         self.pages = pages
         self.cpu_ms = 0.0
+        self.server_ms: float | None = None
 
     def request(
         self,
@@ -106,6 +129,7 @@ class Journey:
 
         counted = _Counted()
         post = {"content_type": content_type} if isinstance(data, str) else {}
+        server_before = server_cpu_ns()  # read outside the process's timed part
         with connection.execute_wrapper(counted):
             started = time.process_time()
             answer = (
@@ -114,18 +138,24 @@ class Journey:
                 else self.client.post(path, data, headers=headers, **post)
             )
             took = (time.process_time() - started) * 1000
+        server_after = server_cpu_ns()
         if answer.status_code != expect:
             raise SystemExit(f"{label} {path} answered {answer.status_code}, not {expect}")
         self.pages[label]["cpu"].append(took)
         self.pages[label]["statements"].append(counted.count)
         self.cpu_ms += took
+        if server_before and server_after and server_before[0] == server_after[0]:
+            server = (server_after[1] - server_before[1]) / 1e6
+            self.pages[label]["server"].append(server)
+            self.server_ms = (self.server_ms or 0.0) + server
         return answer
 
 
 def journey(
     pages: dict[str, dict[str, list[float]]], steps: list[dict[str, Any]], with_upload: bool
-) -> float:
-    """One application from the offering page to the confirmation; its CPU time in ms."""
+) -> tuple[float, float | None]:
+    """One application from the offering page to the confirmation; its CPU time in ms, in
+    this process and in the database server (None where that is not seen)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
 
@@ -159,7 +189,7 @@ def journey(
     answer = browser.request("confirmation GET", confirmation)
     if not REFERENCE_RE.search(answer.content):
         raise SystemExit("the confirmation shows no reference number")
-    return browser.cpu_ms
+    return browser.cpu_ms, browser.server_ms
 
 
 def submits(pages: dict[str, dict[str, list[float]]], offering_uuid: str, count: int) -> None:
@@ -202,20 +232,23 @@ def measure(journeys: int, profile: str | None) -> dict[str, Any]:
         journey(defaultdict(lambda: defaultdict(list)), steps, number == 0)
         submits(defaultdict(lambda: defaultdict(list)), str(offering.uuid), 1)
     pages: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    totals = []
+    totals, server_totals = [], []
     profiler = cProfile.Profile() if profile else None
     for number in range(1, journeys + 1):
         if profiler:
             profiler.enable()
-        totals.append(journey(pages, steps, number % UPLOAD_EVERY == 0))
+        cpu_ms, server_ms = journey(pages, steps, number % UPLOAD_EVERY == 0)
         submits(pages, str(offering.uuid), 1)
         if profiler:
             profiler.disable()
+        totals.append(cpu_ms)
+        if server_ms is not None:
+            server_totals.append(server_ms)
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(profile).print_stats(60)
         print(out.getvalue(), file=sys.stderr)
-    return {"pages": pages, "journey_cpu_ms": totals}
+    return {"pages": pages, "journey_cpu_ms": totals, "journey_server_ms": server_totals}
 
 
 def section(outcome: dict[str, Any]) -> str:
@@ -223,6 +256,17 @@ def section(outcome: dict[str, Any]) -> str:
 
     spec, raw = machine(), outcome["raw"]
     database = outcome["database"]
+    # Complete only if every request's server time was seen (one missing would flatter).
+    with_server = all(
+        len(figures["server"]) == len(figures["cpu"]) for figures in raw["pages"].values()
+    ) and len(raw["journey_server_ms"]) == len(raw["journey_cpu_ms"])
+    if with_server:
+        how = (
+            ", and of the database server's process that serves its connection "
+            "(`/proc/<pid>/schedstat`)."
+        )
+    else:
+        how = ", the database server's not included." if database == "PostgreSQL" else "."
     lines = [
         f"## {outcome['started']}: pages of the citizen journey on {database} "
         f"(`{outcome['command']}`)",
@@ -232,24 +276,51 @@ def section(outcome: dict[str, Any]) -> str:
         f"code: commit {spec['commit']}.",
         f"- **How:** {len(raw['journey_cpu_ms'])} dog-tax journeys of Darmstadt through "
         f"Django's test client in one process (`bench/pages.py`, DEBUG off, {database}), after "
-        f"{WARM_UP} not counted; CPU time of the process per request"
-        + (", the database server's not included." if database == "PostgreSQL" else "."),
+        f"{WARM_UP} not counted; CPU time of the process per request" + how,
         f"- **Load on the machine:** {outcome['load']}",
         "",
-        "| page | requests | median CPU ms | statements (max) |",
-        "| --- | ---: | ---: | ---: |",
     ]
+    if with_server:
+        lines += [
+            "| page | requests | median CPU ms | median database server CPU ms "
+            "| statements (max) |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+    else:
+        lines += [
+            "| page | requests | median CPU ms | statements (max) |",
+            "| --- | ---: | ---: | ---: |",
+        ]
     for label, figures in raw["pages"].items():
         median, statements = statistics.median(figures["cpu"]), max(figures["statements"])
-        lines.append(f"| {label} | {len(figures['cpu'])} | {median:.1f} | {statements:.0f} |")
-    per_journey = statistics.median(raw["journey_cpu_ms"])
+        server = f" {statistics.median(figures['server']):.1f} |" if with_server else ""
+        lines.append(
+            f"| {label} | {len(figures['cpu'])} | {median:.1f} |{server} {statements:.0f} |"
+        )
+
+    def spent(figures: dict[str, list[float]]) -> list[float]:
+        """Each request's CPU time, the server's added where it was seen."""
+        if not with_server:
+            return figures["cpu"]
+        return [sum(pair) for pair in zip(figures["cpu"], figures["server"], strict=True)]
+
+    journeys = raw["journey_cpu_ms"]
+    if with_server:
+        journeys = [sum(pair) for pair in zip(journeys, raw["journey_server_ms"], strict=True)]
+    per_journey = statistics.median(journeys)
     journey_pages = [f for label, f in raw["pages"].items() if label not in SUBMIT_LABELS]
     requests = sum(len(figures["cpu"]) for figures in journey_pages)
-    per_request = sum(sum(figures["cpu"]) for figures in journey_pages) / requests
-    api, baseline = (statistics.median(raw["pages"][label]["cpu"]) for label in SUBMIT_LABELS)
+    per_request = sum(sum(spent(figures)) for figures in journey_pages) / requests
+    api, baseline = (statistics.median(spent(raw["pages"][label])) for label in SUBMIT_LABELS)
+    whose = (
+        f"this process's and the database server's (median "
+        f"{statistics.median(raw['journey_server_ms']):.1f} ms in the server)"
+        if with_server
+        else "this process's"
+    )
     lines += [
         "",
-        f"- One whole journey: median **{per_journey:.1f} ms** of CPU; "
+        f"- One whole journey: median **{per_journey:.1f} ms** of CPU, {whose}; "
         f"{per_request:.1f} ms per request on average (target for 60 journeys/s on 2 cores: "
         f"about {TARGET_MS:.0f} ms per request, the submit included).",
         f"- The API submit costs {api / baseline:.1f} times the bare insert's CPU, so at best "

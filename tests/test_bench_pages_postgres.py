@@ -65,6 +65,8 @@ def test_the_pages_are_measured_on_postgresql_and_the_database_dropped(run_datab
     assert "pages of the citizen journey on PostgreSQL" in stdout
     assert "DEBUG off, PostgreSQL), after 2 not counted" in stdout
     assert "| submit POST | 5 |" in stdout  # one per journey, five journeys
+    # The server runs on this machine: its CPU per request is measured beside the process's.
+    assert "| page | requests | median CPU ms | median database server CPU ms |" in stdout
     assert made() == []
 
 
