@@ -151,9 +151,10 @@ def _merged(
     data.update(values)
     visible = visible_steps(definition, data, draft.form_options)
     hidden = [s for s in definition["steps"] if s not in visible]
-    for hidden_step in hidden:
-        data = {k: v for k, v in data.items() if k not in _item_keys(hidden_step)}
-    completed = [key for key in stored_steps if key not in {s["key"] for s in hidden}]
+    hidden_items = set().union(*(_item_keys(hidden_step) for hidden_step in hidden))
+    data = {k: v for k, v in data.items() if k not in hidden_items}
+    hidden_steps = {s["key"] for s in hidden}
+    completed = [key for key in stored_steps if key not in hidden_steps]
     merged = copy.copy(draft)
     merged.data = data
     merged.completed_steps = completed if step["key"] in completed else [*completed, step["key"]]
