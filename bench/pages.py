@@ -302,17 +302,11 @@ def section(outcome: dict[str, Any]) -> str:
         f"- **Load on the machine:** {outcome['load']}",
         "",
     ]
-    if with_server:
-        lines += [
-            "| page | requests | median CPU ms | median CPU ms of its server process "
-            "| statements (max) |",
-            "| --- | ---: | ---: | ---: | ---: |",
-        ]
-    else:
-        lines += [
-            "| page | requests | median CPU ms | statements (max) |",
-            "| --- | ---: | ---: | ---: |",
-        ]
+    server_column = " median CPU ms of its server process |" if with_server else ""
+    lines += [
+        f"| page | requests | median CPU ms |{server_column} statements (max) |",
+        "| --- " + "| ---: " * (4 if with_server else 3) + "|",
+    ]
     for label, figures in raw["pages"].items():
         median, statements = statistics.median(figures["cpu"]), max(figures["statements"])
         server = f" {statistics.median(figures['server']):.1f} |" if with_server else ""
@@ -321,15 +315,14 @@ def section(outcome: dict[str, Any]) -> str:
         )
 
     def spent(figures: dict[str, list[float]]) -> list[float]:
-        """Each request's CPU time, the server's added where it was seen."""
+        """Each request's (or journey's) CPU time, the server's added where it was seen."""
         if not with_server:
             return figures["cpu"]
         return [sum(pair) for pair in zip(figures["cpu"], figures["server"], strict=True)]
 
-    journeys = raw["journey_cpu_ms"]
-    if with_server:
-        journeys = [sum(pair) for pair in zip(journeys, raw["journey_server_ms"], strict=True)]
-    per_journey = statistics.median(journeys)
+    per_journey = statistics.median(
+        spent({"cpu": raw["journey_cpu_ms"], "server": raw["journey_server_ms"]})
+    )
     journey_pages = [f for label, f in raw["pages"].items() if label not in SUBMIT_LABELS]
     requests = sum(len(figures["cpu"]) for figures in journey_pages)
     per_request = sum(sum(spent(figures)) for figures in journey_pages) / requests
