@@ -453,11 +453,25 @@ def stop_on_sigterm() -> None:
     ends the process at once, and the server, in a process group of its own, runs on: its
     task worker then renders the stopped run's receipts for minutes, beside the next run.
     The signal raises a ``KeyboardInterrupt``, not ``SystemExit``, which the runner takes for
-    a failed load level (the profile window) and goes on after."""
+    a failed load level (the profile window) and goes on after.
+
+    Python ignores an exception raised inside a weak reference's callback or a ``__del__``
+    (its import machinery runs such callbacks), so a signal that arrives there is sent again a
+    moment later, by a timer thread, when this thread is back in the run itself (should it
+    land in a callback again, it is sent once more)."""
 
     def terminate(number: int, frame: object) -> None:
         raise Terminated
 
+    def unraisable(info: Any, ignore: Any = sys.unraisablehook) -> None:
+        if isinstance(info.exc_value, Terminated):
+            again = threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGTERM))
+            again.daemon = True
+            again.start()
+        else:
+            ignore(info)
+
+    sys.unraisablehook = unraisable
     signal.signal(signal.SIGTERM, terminate)
 
 

@@ -38,3 +38,44 @@ def test_sigterm_ends_a_run_through_its_cleanup(tmp_path):
     finally:
         run.kill()
         run.wait()
+
+
+#: A run that SIGTERM reaches while Python runs a weak reference's callback, as its import
+#: machinery does (`_get_module_lock`'s): Python ignores an exception raised there.
+SIGNAL_IN_A_CALLBACK = """
+import os, signal, sys, time, weakref
+from bench.run import Terminated, stop_on_sigterm
+
+stop_on_sigterm()
+
+
+def callback(reference):
+    os.kill(os.getpid(), signal.SIGTERM)
+    for _ in range(1000):  # the handler runs here, inside the callback
+        pass
+
+
+class Thing:
+    pass
+
+
+thing = Thing()
+reference = weakref.ref(thing, callback)
+try:
+    del thing
+    time.sleep(10)
+except Terminated:
+    sys.exit(143)
+"""
+
+
+def test_sigterm_raised_inside_a_callback_still_ends_the_run():
+    run = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", SIGNAL_IN_A_CALLBACK],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert run.returncode == 128 + signal.SIGTERM, run.stderr
