@@ -48,7 +48,7 @@ endef
 export PG_PROBE
 
 .PHONY: help venv install gettext xmlsec pdf frontend messages run lint format check-migrations \
-	test test-fast test-sqlite test-postgres test-e2e chromium clean
+	test test-fast test-sqlite test-postgres test-e2e chromium valgrind clean
 
 help:
 	@echo "make run         install, migrate, load demo data, serve on http://$(HOST):$(PORT)/"
@@ -115,6 +115,12 @@ chromium:
 		APT_PACKAGE=chromium APT_REASON="The browser tests need Chromium (/usr/bin/chromium)" \
 		apt-install
 
+# `python -m bench instructions` counts each page's instructions with Valgrind's callgrind.
+valgrind:
+	@command -v valgrind >/dev/null 2>&1 || $(MAKE) --no-print-directory \
+		APT_PACKAGE=valgrind APT_REASON="The benchmarks count instructions with Valgrind" \
+		apt-install
+
 .PHONY: apt-install
 apt-install:
 	@if [ "$$(id -u)" -ne 0 ]; then \
@@ -174,7 +180,7 @@ check-migrations: $(PY_STAMP)
 	$(AMTSWEG) makemigrations --check --dry-run
 
 # Both database runs happen even when the first fails, so one `make test` shows everything.
-test: install chromium lint check-migrations
+test: install chromium valgrind lint check-migrations
 	@status=0; \
 	$(MAKE) --no-print-directory test-sqlite || status=1; \
 	$(MAKE) --no-print-directory test-postgres || status=1; \
@@ -214,23 +220,25 @@ test-postgres: $(PY_STAMP)
 # --- benchmarks -----------------------------------------------------------------------------
 
 # The benchmarks (bench/, docs/benchmarks.md): submissions (loopback only, bounded in time), the
-# back office at 1,000,000 cases (PostgreSQL), documents, and the journey's pages in process
-# (SQLite and PostgreSQL). The full run appends dated sections to docs/benchmarks.md; the quick
+# back office at 1,000,000 cases (PostgreSQL), documents, the journey's pages in process
+# (SQLite and PostgreSQL), and their instructions counted by Valgrind. The full run appends dated sections to docs/benchmarks.md; the quick
 # one only checks the suite runs.
 .PHONY: bench bench-quick
-bench: install
+bench: install valgrind
 	$(BIN)/python -m bench --profile
 	$(BIN)/python -m bench backoffice
 	$(BIN)/python -m bench documents
 	$(BIN)/python -m bench pages
 	$(BIN)/python -m bench pages --database postgres
+	$(BIN)/python -m bench instructions
 
-bench-quick: install
+bench-quick: install valgrind
 	$(BIN)/python -m bench --quick --profile
 	$(BIN)/python -m bench backoffice --quick
 	$(BIN)/python -m bench documents --quick
 	$(BIN)/python -m bench pages --quick
 	$(BIN)/python -m bench pages --quick --database postgres
+	$(BIN)/python -m bench instructions --quick
 
 # --- cleaning -------------------------------------------------------------------------------
 

@@ -11,6 +11,8 @@ elif sys.argv[1:2] == ["documents"]:
     from bench.documents import main
 elif sys.argv[1:2] == ["pages"]:
     from bench.pages import main
+elif sys.argv[1:2] == ["instructions"]:
+    from bench.instructions import main
 else:
     from bench.run import main
 

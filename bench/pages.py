@@ -40,6 +40,7 @@ import statistics
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -151,10 +152,13 @@ class Journey:
         server_before = server_cpu_ns()  # read outside the process's timed part
         with connection.execute_wrapper(counted):
             started = time.process_time()
-            answer = (
-                self.client.get(path)
-                if data is None
-                else self.client.post(path, data, headers=headers, **post)
+            answer = self.send(
+                label,
+                lambda: (
+                    self.client.get(path)
+                    if data is None
+                    else self.client.post(path, data, headers=headers, **post)
+                ),
             )
             took = (time.process_time() - started) * 1000
         server_after = server_cpu_ns()
@@ -172,9 +176,16 @@ class Journey:
             self.server_ms = None
         return answer
 
+    def send(self, label: str, call: Callable[[], Any]) -> Any:
+        """The request itself (``bench.instructions`` counts its instructions here)."""
+        return call()
+
 
 def journey(
-    pages: dict[str, dict[str, list[float]]], steps: list[dict[str, Any]], with_upload: bool
+    pages: dict[str, dict[str, list[float]]],
+    steps: list[dict[str, Any]],
+    with_upload: bool,
+    browser_class: type[Journey] = Journey,
 ) -> tuple[float, float | None]:
     """One application from the offering page to the confirmation; its CPU time in ms, in
     this process and in the database server (None where that is not seen)."""
@@ -183,7 +194,7 @@ def journey(
 
     by_key = {step["key"]: step for step in steps}
     upload = upload_plan(steps) if with_upload else None
-    browser = Journey(pages)
+    browser = browser_class(pages)
     browser.request(
         "offering page GET", reverse("catalog:offering", args=[MUNICIPALITY, OFFERING])
     )
@@ -214,7 +225,12 @@ def journey(
     return browser.cpu_ms, browser.server_ms
 
 
-def submits(pages: dict[str, dict[str, list[float]]], offering_uuid: str, count: int) -> None:
+def submits(
+    pages: dict[str, dict[str, list[float]]],
+    offering_uuid: str,
+    count: int,
+    browser_class: type[Journey] = Journey,
+) -> None:
     """``count`` API submits and as many bare inserts, alternating, with the data set of the
     load generator's ``api`` scenario."""
     import datetime as dt
@@ -228,7 +244,7 @@ def submits(pages: dict[str, dict[str, list[float]]], offering_uuid: str, count:
     body = json.dumps(
         {"data": hundesteuer.sample_answers(applicant, "64283", "Darmstadt", dt.date.today())}
     )
-    client = Journey(pages)
+    client = browser_class(pages)
     for _ in range(count):
         client.request("baseline insert POST", f"/_bench/insert/{offering_uuid}", body, expect=201)
         client.request(
@@ -240,19 +256,31 @@ def submits(pages: dict[str, dict[str, list[float]]], offering_uuid: str, count:
         )
 
 
-def measure(journeys: int, profile: str | None) -> dict[str, Any]:
+def install_demo() -> None:
+    """Migrate the throwaway installation and load the demo."""
     from django.core.management import call_command
-
-    from amtsweg.catalog.models import Offering
 
     with Path(os.devnull).open("w") as quiet:
         call_command("migrate", interactive=False, verbosity=0, stdout=quiet)
         call_command("demo", stdout=quiet)
+
+
+def warmed_up() -> tuple[str, list[dict[str, Any]]]:
+    """The dog tax offering's UUID and steps, after journeys and submits not counted
+    (templates compiled, caches filled)."""
+    from amtsweg.catalog.models import Offering
+
     offering = Offering.objects.get(municipality__slug=MUNICIPALITY, slug=OFFERING)
     steps = offering.solution_version.form_definition["steps"]
     for number in range(WARM_UP):
         journey(defaultdict(lambda: defaultdict(list)), steps, number == 0)
         submits(defaultdict(lambda: defaultdict(list)), str(offering.uuid), 1)
+    return str(offering.uuid), steps
+
+
+def measure(journeys: int, profile: str | None) -> dict[str, Any]:
+    install_demo()
+    offering_uuid, steps = warmed_up()
     pages: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     totals, server_totals = [], []
     profiler = cProfile.Profile() if profile else None
@@ -260,7 +288,7 @@ def measure(journeys: int, profile: str | None) -> dict[str, Any]:
         if profiler:
             profiler.enable()
         cpu_ms, server_ms = journey(pages, steps, number % UPLOAD_EVERY == 0)
-        submits(pages, str(offering.uuid), 1)
+        submits(pages, offering_uuid, 1)
         if profiler:
             profiler.disable()
         totals.append(cpu_ms)
