@@ -221,8 +221,8 @@ test-postgres: $(PY_STAMP)
 
 # The benchmarks (bench/, docs/benchmarks.md): submissions (loopback only, bounded in time), the
 # back office at 1,000,000 cases (PostgreSQL), documents, the journey's pages in process
-# (SQLite and PostgreSQL), and their instructions counted by Valgrind. The full run appends dated sections to docs/benchmarks.md; the quick
-# one only checks the suite runs.
+# (SQLite and PostgreSQL), and their instructions counted by Valgrind. The full run appends
+# dated sections to docs/benchmarks.md; the quick one only checks the suite runs.
 .PHONY: bench bench-quick
 bench: install valgrind
 	$(BIN)/python -m bench --profile

@@ -315,13 +315,21 @@ def command_line(part: str, argv: list[str] | None, quick: bool) -> str:
 # --- the data ------------------------------------------------------------------------------------
 
 
-def install() -> None:
-    """Schema, demo, static files (the pages are rendered with DEBUG off)."""
+def install_demo() -> None:
+    """Migrate the throwaway installation and load the demo."""
     from django.core.management import call_command
 
     with Path(os.devnull).open("w") as quiet:
         call_command("migrate", interactive=False, verbosity=0, stdout=quiet)
         call_command("demo", stdout=quiet)
+
+
+def install() -> None:
+    """Schema, demo, static files (the pages are rendered with DEBUG off)."""
+    from django.core.management import call_command
+
+    install_demo()
+    with Path(os.devnull).open("w") as quiet:
         call_command("collectstatic", interactive=False, verbosity=0, stdout=quiet)
 
 

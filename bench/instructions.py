@@ -7,16 +7,19 @@ Why: this machine's speed changes two- or threefold from hour to hour (docs/benc
 so CPU times taken at different hours cannot show a change of a few per cent, and even
 alternating measurements in one process need hundreds of journeys to. Valgrind's callgrind
 counts the instructions the program executes, which do not depend on what else the machine
-is doing: the same code and inputs give the same count, to about 0.1 % (what still varies
-are random UUIDs, tokens and keys). A change's effect is the difference between two runs,
-made at any hour, one after the other or side by side.
+is doing: the same code and inputs give the same count, to about 0.2 % per journey and
+0.7 % per page (what still varies are random UUIDs, tokens and keys). A change's effect is
+the difference between two runs, made at any hour, one after the other or side by side, of
+copies of the code at paths of the same length (a module's path is in strings the code
+handles: moving the code moved a journey's count by 0.7 %).
 
 How: the journeys, answers and pages of ``bench pages`` (``bench/pages.py``), on a throwaway
 SQLite installation migrated and given the demo outside Valgrind. The journeys then run in a
 child process under ``valgrind --tool=callgrind``, which counts only inside a ctypes callback
 (``--toggle-collect``) and writes its count each time one returns (``--dump-after``). Each
 request is sent through such a callback, so each count is that one request's: none of
-Django's start-up, of the warm-up journeys or of the runner's own bookkeeping is in it.
+Django's start-up or of the warm-up journeys is in it. The test client's side of the request
+(encoding the form, the cookies) and ``bench pages``' statement counter are.
 
 What it does not count: the kernel's work in system calls, waiting, and a database server in
 another process (so SQLite only, which runs inside the process). Instructions are not time
@@ -42,13 +45,12 @@ from pathlib import Path
 from typing import Any
 
 from bench import report
-from bench.backoffice import command_line, throwaway_installation
+from bench.backoffice import command_line, install_demo, throwaway_installation
 from bench.load import UPLOAD_EVERY
 from bench.pages import (
     SUBMIT_LABELS,
     WARM_UP,
     Journey,
-    install_demo,
     journey,
     submits,
     warmed_up,
@@ -73,6 +75,8 @@ class CountedJourney(Journey):
     allocations before it happen to trigger it in, and moves when code elsewhere allocates
     more or less. So a request's collections are those its own allocations cause."""
 
+    #: Of every counted request in this process, in order (``journey`` makes a browser per
+    #: journey; the child writes them all out at the end).
     labels: list[str] = []
 
     def send(self, label: str, call: Callable[[], Any]) -> Any:
@@ -89,6 +93,8 @@ class CountedJourney(Journey):
         self.labels.append(label)
         if "error" in outcome:
             raise outcome["error"]
+        if "answer" not in outcome:  # e.g. a signal between the callback's start and its try
+            raise RuntimeError(f"{label}: the counted request did not run to its end")
         return outcome["answer"]
 
 
@@ -123,15 +129,23 @@ def counted_run(journeys: int, out_dir: Path) -> list[tuple[str, int]]:
         "--journeys",
         str(journeys),
     ]
+    # A fixed hash seed: the order of sets of strings, and so the instructions, the same in
+    # every run.
+    environment = {**os.environ, "PYTHONHASHSEED": "0"}
     with (out_dir / "valgrind.log").open("w") as output:
         finished = subprocess.run(  # noqa: S603 (our own command line)
-            command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT
+            command, cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT
         )
     if finished.returncode:
         tail = (out_dir / "valgrind.log").read_text().splitlines()[-15:]
         raise SystemExit(f"the counted run ended with {finished.returncode}:\n" + "\n".join(tail))
-    labels = json.loads((out_dir / LABELS_FILE).read_text())
-    return list(zip(labels, dump_counts(out_dir), strict=True))
+    labels, counts = json.loads((out_dir / LABELS_FILE).read_text()), dump_counts(out_dir)
+    if len(counts) != len(labels):
+        raise SystemExit(
+            f"callgrind wrote {len(counts)} counts for {len(labels)} requests: this Python's "
+            f"ctypes module may lack the symbol {CALLBACK_FUNCTION} (a stripped build)"
+        )
+    return list(zip(labels, counts, strict=True))
 
 
 def dump_counts(out_dir: Path) -> list[int]:
@@ -161,6 +175,7 @@ def figures(counted: list[tuple[str, int]]) -> dict[str, Any]:
 
 
 def section(outcome: dict[str, Any]) -> str:
+    """The dated section for docs/benchmarks.md."""
     from bench.run import machine
 
     spec, raw = machine(), outcome["raw"]
@@ -195,6 +210,7 @@ def section(outcome: dict[str, Any]) -> str:
 
 
 def valgrind_version() -> str:
+    """Valgrind's version for the section; a clear stop where it is not installed."""
     if shutil.which("valgrind") is None:
         raise SystemExit(
             "valgrind is not installed: `make bench` installs it (apt-get install valgrind)"

@@ -48,6 +48,7 @@ from urllib.parse import urlencode
 from bench import report
 from bench.backoffice import (
     command_line,
+    install_demo,
     load_average,
     run_database,
     throwaway_installation,
@@ -254,15 +255,6 @@ def submits(
             expect=201,
             headers={"Idempotency-Key": str(uuid.uuid4())},
         )
-
-
-def install_demo() -> None:
-    """Migrate the throwaway installation and load the demo."""
-    from django.core.management import call_command
-
-    with Path(os.devnull).open("w") as quiet:
-        call_command("migrate", interactive=False, verbosity=0, stdout=quiet)
-        call_command("demo", stdout=quiet)
 
 
 def warmed_up() -> tuple[str, list[dict[str, Any]]]:

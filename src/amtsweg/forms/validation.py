@@ -395,8 +395,10 @@ def summarize(
     """The answers per visible step with their labels, for the summary page and the case view;
     ``options`` are the option values the application was made with.
 
-    The active language is read once: each read goes through asgiref's ``Local``, some 14,000
-    instructions on Python 3.11, and a summary has dozens of labels (docs/benchmarks.md)."""
+    The labels and titles read the active language once, not each: a read goes through
+    asgiref's ``Local``, some 14,000 instructions on Python 3.11, and a summary has dozens of
+    labels (docs/benchmarks.md, 2026-11-27). The field types' own texts (a choice's label)
+    still read it each."""
     context = with_options(data, options)
     language = get_language()
     return [
