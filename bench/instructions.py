@@ -7,11 +7,10 @@ Why: this machine's speed changes two- or threefold from hour to hour (docs/benc
 so CPU times taken at different hours cannot show a change of a few per cent, and even
 alternating measurements in one process need hundreds of journeys to. Valgrind's callgrind
 counts the instructions the program executes, which do not depend on what else the machine
-is doing: the same code and inputs give the same count, to about 0.2 % per journey and
-0.7 % per page (what still varies are random UUIDs, tokens and keys). A change's effect is
-the difference between two runs, made at any hour, one after the other or side by side, of
-copies of the code at paths of the same length (a module's path is in strings the code
-handles: moving the code moved a journey's count by 0.7 %).
+is doing: with the hash seed fixed, the same code gives the same count to 0.1 % per
+journey and 0.2 % per page (what still varies are random UUIDs, tokens and keys; with a
+random hash seed a journey's count moved by up to 0.8 %). A change's effect is the
+difference between two runs, made at any hour, one after the other or side by side.
 
 How: the journeys, answers and pages of ``bench pages`` (``bench/pages.py``), on a throwaway
 SQLite installation migrated and given the demo outside Valgrind. The journeys then run in a
