@@ -41,7 +41,6 @@ from typing import Any
 
 from bench import report
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/amtsweg_bench_backoffice"
 EXTRA_SERVICES = 17
 CLERKS_PER_MUNICIPALITY = 5
@@ -1049,9 +1048,6 @@ def main(argv: list[str] | None = None) -> int:
             return 0 if args.quick else 1
         args.postgres_url = url
         outcome = measure(args, argv, cases, repeat)
-    text = section(outcome)
-    print(text)
-    if not args.quick and not args.no_write and not (args.profile or args.only):
-        report.append(ROOT / "docs" / "benchmarks.md", text)
-        log("appended the figures to docs/benchmarks.md")
+    write = not args.quick and not args.no_write and not (args.profile or args.only)
+    report.publish(section(outcome), write, log)
     return 0

@@ -31,7 +31,6 @@ from typing import Any
 from bench import report
 from bench.backoffice import command_line, load_average, throwaway_installation
 
-ROOT = Path(__file__).resolve().parent.parent
 PEAK_SUBMISSIONS = 300
 RECEIPT_TARGET_MS = 250.0
 
@@ -215,9 +214,5 @@ def main(argv: list[str] | None = None) -> int:
         "load": load_average(),
         "figures": figures(raw),
     }
-    text = section(outcome)
-    print(text)
-    if not args.quick and not args.no_write:
-        report.append(ROOT / "docs" / "benchmarks.md", text)
-        log("appended the figures to docs/benchmarks.md")
+    report.publish(section(outcome), not args.quick and not args.no_write, log)
     return 0

@@ -251,9 +251,5 @@ def main(argv: list[str] | None = None) -> int:
         "valgrind": valgrind,
         "raw": raw,
     }
-    text = section(outcome)
-    print(text)
-    if not args.quick and not args.no_write:
-        report.append(ROOT / "docs" / "benchmarks.md", text)
-        log("appended the figures to docs/benchmarks.md")
+    report.publish(section(outcome), not args.quick and not args.no_write, log)
     return 0

@@ -63,7 +63,6 @@ from bench.load import (
 )
 from tests.form_filling import valid_step_post
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/amtsweg_bench_pages"
 MUNICIPALITY, OFFERING = "darmstadt", "hundesteuer"
 WARM_UP = 2
@@ -408,9 +407,6 @@ def main(argv: list[str] | None = None) -> int:
         "database_version": version,
         "raw": raw,
     }
-    text = section(outcome)
-    print(text)
-    if not args.quick and not args.no_write and not args.profile:
-        report.append(ROOT / "docs" / "benchmarks.md", text)
-        log("appended the figures to docs/benchmarks.md")
+    write = not args.quick and not args.no_write and not args.profile
+    report.publish(section(outcome), write, log)
     return 0

@@ -442,9 +442,21 @@ def section(outcome: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+BENCHMARKS_DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+
+
 def append(path: Path, text: str) -> None:
     existing = path.read_text() if path.exists() else ""
     path.write_text(existing.rstrip("\n") + "\n\n" + text if existing else text)
+
+
+def publish(text: str, write: bool, log: Callable[[str], None]) -> None:
+    """Print a part's dated section, and append it to docs/benchmarks.md when ``write`` (a full
+    run that is not a profile or a try-out)."""
+    print(text)
+    if write:
+        append(BENCHMARKS_DOC, text)
+        log("appended the figures to docs/benchmarks.md")
 
 
 def smoke_problems(outcome: dict[str, Any]) -> list[str]:

@@ -837,11 +837,7 @@ def main(argv: list[str] | None = None) -> int:
         outcome["databases"].append(run_database(database, mode, args, results_dir))
     outcome["seconds"] = round((datetime.datetime.now().astimezone() - started).total_seconds())
     (results_dir / "results.json").write_text(json.dumps(outcome, indent=1))
-    section = report.section(outcome)
-    print(section)
-    if not args.quick and not args.no_write:
-        report.append(ROOT / "docs" / "benchmarks.md", section)
-        log("appended the figures to docs/benchmarks.md")
+    report.publish(report.section(outcome), not args.quick and not args.no_write, log)
     log(f"raw figures: {results_dir / 'results.json'}")
     problems = report.smoke_problems(outcome)
     for problem in problems:
