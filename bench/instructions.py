@@ -243,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
 
         connections.close_all()  # the counted process opens the same SQLite file
         out_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="amtsweg-ir-")))
-        log(f"{journeys} journeys under callgrind (about 10 s each)")
+        log(f"journeys under callgrind: {journeys}, about 10 s each")
         raw = figures(counted_run(journeys, out_dir))
     outcome = {
         "started": started.isoformat(sep=" ", timespec="seconds"),
