@@ -171,3 +171,26 @@ def test_no_url_pattern_is_translated() -> None:
         assert not isinstance(pattern.pattern, LocalePrefixPattern), pattern
         text = getattr(pattern.pattern, "_route", None) or getattr(pattern.pattern, "_regex", "")
         assert not isinstance(text, Promise), f"{pattern} is translated"
+
+
+def test_one_render_reads_the_script_prefix_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each read of Django's per-request URL state is dear (see ``_url_base``): a page reads it
+    once, for its own links, an included template's and a ``Context.new`` copy's alike."""
+    reads = []
+
+    def counted_prefix() -> str:
+        reads.append(1)
+        return "/"
+
+    monkeypatch.setattr(urls, "get_script_prefix", counted_prefix)
+    page = Template(
+        "{% load page_frame %}{% url 'set_language' %} {% url 'bundid:login' %} "
+        "{% include 'core/language_switch.html' %} "
+        "{% per_municipality %}{% url 'core:imprint' %}{% endper_municipality %}"
+    )
+    first = page.render(Context({}))
+    assert first.startswith(f"{reverse('set_language')} {reverse('bundid:login')} ")
+    assert reverse("core:imprint") in first
+    assert len(reads) == 1
+    page.render(Context({}))
+    assert len(reads) == 2  # the next page reads it afresh

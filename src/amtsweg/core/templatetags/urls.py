@@ -38,6 +38,8 @@ register = template.Library()
 #: URLs kept per worker: every link of a few hundred drafts in progress, a megabyte at most.
 MAX_URLS = 4096
 _KEPT_TYPES = (str, int, UUID)
+#: The key of :func:`_url_base`'s values in a render context.
+_URL_BASE = f"{__name__}.url_base"
 
 
 def _keepable(values: Iterable[object]) -> bool:
@@ -64,24 +66,35 @@ def _reverse(
     )
 
 
+def _url_base(context: template.Context) -> tuple[URLResolver, str]:
+    """The URL configuration's resolver and the script prefix, read once per render.
+
+    Django keeps both per request in asgiref ``Local`` objects, and on Python 3.11 one read of
+    such an object costs about as much as serving a kept URL (docs/benchmarks.md, 2026-11-27).
+    Neither changes while a template renders, so the first link of a render reads them and the
+    others reuse them. They are kept in the render context's first dictionary, which the whole
+    render shares (included templates and ``Context.new`` copies included) and which lives as
+    long as the ``Context``: ``render`` and ``render_to_string`` make a new one for each page,
+    so the next page, in this request or another, reads them afresh."""
+    kept = context.render_context.dicts[0]
+    base = kept.get(_URL_BASE)
+    if base is None:
+        base = kept[_URL_BASE] = (get_resolver(get_urlconf()), get_script_prefix())
+    return base
+
+
 def reverse_kept(
     view_name: str,
     args: list[Any],
     kwargs: dict[str, Any],
-    current_app: str | None = None,
+    current_app: str | None,
+    base: tuple[URLResolver, str],
 ) -> str:
     """``django.urls.reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)``,
-    from the worker's store when the arguments allow it."""
+    from the worker's store when the arguments allow it; ``base`` is :func:`_url_base`."""
     if not (isinstance(view_name, str) and _keepable(args) and _keepable(kwargs.values())):
         return reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
-    return _reverse(
-        view_name,
-        tuple(args),
-        tuple(sorted(kwargs.items())),
-        current_app,
-        get_resolver(get_urlconf()),
-        get_script_prefix(),
-    )
+    return _reverse(view_name, tuple(args), tuple(sorted(kwargs.items())), current_app, *base)
 
 
 def _current_app(context: template.Context) -> str | None:
@@ -102,7 +115,7 @@ class KeptURLNode(defaulttags.URLNode):
         args = [value.resolve(context) for value in self.args]
         kwargs = {name: value.resolve(context) for name, value in self.kwargs.items()}
         try:
-            link = reverse_kept(view_name, args, kwargs, _current_app(context))
+            link = reverse_kept(view_name, args, kwargs, _current_app(context), _url_base(context))
         except NoReverseMatch:
             if self.asvar is None:
                 raise
