@@ -432,3 +432,17 @@ def test_localized_falls_back_to_german():
     assert localized(None) == ""
     with translation.override("de"):
         assert localized({"de": "Hund", "en": "Dog"}) == "Hund"
+
+
+def test_a_step_keeps_the_language_it_was_checked_in():
+    """The validator reads the active language once per step (each read is dear, see
+    ``amtsweg.lib.per_render``): the labels and messages of its bound fields are in that
+    language, also where they are read later."""
+    with translation.override("de"):
+        result = validate_step(FORM_DEFINITION["steps"][0], {})
+    given_name = next(bound for bound in result.fields if bound.key == "given_name")
+    assert given_name.language == "de"
+    assert given_name.label == "Vorname"
+    with translation.override("de"):
+        assert given_name.error == validate_step(FORM_DEFINITION["steps"][0], {}).errors[0].error
+    assert "Vorname" in given_name.error

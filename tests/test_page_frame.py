@@ -3,11 +3,17 @@ worker (``{% per_municipality %}``), and still shows every change of the municip
 in the visitor's language, with the parts that belong to the request kept per request."""
 
 import re
+from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template import Context, Template
 from django.urls import reverse
 
+import amtsweg
+from amtsweg.lib import per_render
 from tests.test_municipality_look import CLEAN_SVG
+
+LANGUAGE_TAG = re.compile(r"{%\s*language\b")
 
 
 def offering_page(client, offering, language: str = "de") -> tuple[str, list[str]]:
@@ -75,3 +81,28 @@ def test_a_changed_setting_is_not_served_from_before(client, offering, settings)
     assert f'data-expires-in="{settings.SESSION_COOKIE_AGE}"' in client.get(step).content.decode()
     settings.SESSION_COOKIE_AGE = 1234
     assert 'data-expires-in="1234"' in client.get(step).content.decode()
+
+
+def test_a_page_reads_the_language_once(monkeypatch):
+    """Each read of the active language is dear (``amtsweg.lib.per_render``): a page's frame
+    blocks and fields read it once between them, and the next page reads it again."""
+    reads = []
+    monkeypatch.setattr(per_render, "get_language", lambda: reads.append(1) or "en")
+    page = Template(
+        "{% load page_frame %}{% per_municipality %}A{% endper_municipality %}"
+        "{% per_municipality %}B{% endper_municipality %}"
+        "{% per_municipality %}C{% endper_municipality %}"
+    )
+    assert page.render(Context({})) == "ABC"
+    assert len(reads) == 1
+    page.render(Context({}))
+    assert len(reads) == 2
+
+
+def test_no_template_changes_the_language_inside_a_page():
+    """``amtsweg.lib.per_render`` keeps the language a page render started with: inside a
+    ``{% language %}`` block the frame and the fields would still get that one. Render such a
+    part with ``translation.override`` around a render of its own instead."""
+    templates = Path(amtsweg.__file__).parent.glob("**/templates/**/*.html")
+    switching = [path for path in templates if LANGUAGE_TAG.search(path.read_text())]
+    assert switching == []

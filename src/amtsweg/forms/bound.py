@@ -14,6 +14,9 @@ class BoundItem:
 
     definition: dict[str, Any]
     name: str
+    #: The language of the texts (label, help), as the validator read it once for the step;
+    #: None reads the active language at each use.
+    language: str | None = field(default=None, kw_only=True)
 
     @property
     def key(self) -> str:
@@ -25,11 +28,11 @@ class BoundItem:
 
     @property
     def label(self) -> str:
-        return localized(self.definition.get("label"))
+        return localized(self.definition.get("label"), self.language)
 
     @property
     def help(self) -> str:
-        return localized(self.definition.get("help"))
+        return localized(self.definition.get("help"), self.language)
 
     @property
     def condition_json(self) -> str:
@@ -119,4 +122,4 @@ class BoundGroup(BoundItem):
 
     @property
     def item_label(self) -> str:
-        return localized(self.definition.get("item_label")) or self.label
+        return localized(self.definition.get("item_label"), self.language) or self.label

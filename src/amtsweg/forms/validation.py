@@ -104,7 +104,7 @@ def validate_step(
             continue
         if logic.truthy(logic.evaluate(rule["check"], answers)):
             continue
-        message = localized(rule["message"])
+        message = localized(rule["message"], checker.language)
         target = next((b for b in bound if b.key == rule.get("field")), None)
         if isinstance(target, BoundField) and not target.error and target.shown:
             target.error = message
@@ -120,6 +120,7 @@ class _Checker:
         self.context = context
         self.step_keys = step_keys
         self.errors: list[BoundItem] = []
+        self.language = get_language()  # once: each read is dear (amtsweg.lib.per_render)
 
     def items(
         self, items: list[dict[str, Any]], prefix: str, entry: dict[str, Any] | None
@@ -156,13 +157,14 @@ class _Checker:
         parse: Callable[[], Any]
         if field_type.parts:  # one input per part (the address)
             parts = field_type.read_parts(self.raw, name)
-            bound = BoundField(item, name, value=parts)
+            bound = BoundField(item, name, value=parts, language=self.language)
             texts = list(parts.values())
             parse = partial(field_type.parse_parts, item, parts)
         else:
             texts = self.raw.get(name, [])
             several = field_type.multiple or len(texts) > 1
-            bound = BoundField(item, name, value=texts if several else (texts[0] if texts else ""))
+            value = texts if several else (texts[0] if texts else "")
+            bound = BoundField(item, name, value=value, language=self.language)
             if not field_type.holds_data:
                 return bound, None
             if item["type"] == COMPUTED:
@@ -178,7 +180,7 @@ class _Checker:
             if item["type"] == COMPUTED:
                 bound.value = field_type.as_text(item, value)
             if value is None and self._required(item, context):
-                raise FieldError(_required_message(item))
+                raise FieldError(_required_message(item, self.language))
         except FieldError as problem:
             if visible:
                 bound.error = str(problem)
@@ -192,7 +194,7 @@ class _Checker:
         )
 
     def group(self, item: dict[str, Any], name: str, visible: bool) -> tuple[BoundGroup, Any]:
-        bound = BoundGroup(item, name)
+        bound = BoundGroup(item, name, language=self.language)
         children = item.get("fields", [])
         if not item.get("repeatable"):
             bound.children, value = self.items(children, f"{name}.", None)
@@ -269,10 +271,11 @@ def lenient_values(items: list[dict[str, Any]], raw: dict[str, list[str]], prefi
     return values
 
 
-def _required_message(item: dict[str, Any]) -> str:
+def _required_message(item: dict[str, Any], language: str | None) -> str:
+    label = localized(item["label"], language)
     if registry[item["type"]].choices(item) or item["type"] in {"choice", "yesno"}:
-        return _("Choose an answer for “%(label)s”.") % {"label": localized(item["label"])}
-    return _("Enter “%(label)s”.") % {"label": localized(item["label"])}
+        return _("Choose an answer for “%(label)s”.") % {"label": label}
+    return _("Enter “%(label)s”.") % {"label": label}
 
 
 def to_raw(items: list[dict[str, Any]], values: dict[str, Any], prefix: str = "") -> dict:

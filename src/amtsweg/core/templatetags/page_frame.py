@@ -25,8 +25,8 @@ from django.core.signals import setting_changed
 from django.db.models.fields.files import FieldFile
 from django.template.base import Node, NodeList, Parser, Token
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
 
+from amtsweg.lib.per_render import render_language
 from amtsweg.tenants.models import Municipality
 
 register = template.Library()
@@ -71,7 +71,7 @@ class PerMunicipalityNode(Node):
 
     def render(self, context: template.Context) -> SafeString:
         municipality = context.get("municipality")
-        language = get_language()
+        language = render_language(context)
         if not municipality:  # the portal's and the back office's frame
             key: tuple[Any, ...] | None = (language,)
         else:

@@ -33,6 +33,8 @@ from django.urls import NoReverseMatch, get_resolver, get_script_prefix, get_url
 from django.urls.resolvers import URLResolver
 from django.utils.html import conditional_escape
 
+from amtsweg.lib.per_render import per_render
+
 register = template.Library()
 
 #: URLs kept per worker: every link of a few hundred drafts in progress, a megabyte at most.
@@ -67,20 +69,11 @@ def _reverse(
 
 
 def _url_base(context: template.Context) -> tuple[URLResolver, str]:
-    """The URL configuration's resolver and the script prefix, read once per render.
-
-    Django keeps both per request in asgiref ``Local`` objects, and on Python 3.11 one read of
-    such an object costs about as much as serving a kept URL (docs/benchmarks.md, 2026-11-27).
-    Neither changes while a template renders, so the first link of a render reads them and the
-    others reuse them. They are kept in the render context's first dictionary, which the whole
-    render shares (included templates and ``Context.new`` copies included) and which lives as
-    long as the ``Context``: ``render`` and ``render_to_string`` make a new one for each page,
-    so the next page, in this request or another, reads them afresh."""
-    kept = context.render_context.dicts[0]
-    base = kept.get(_URL_BASE)
-    if base is None:
-        base = kept[_URL_BASE] = (get_resolver(get_urlconf()), get_script_prefix())
-    return base
+    """The URL configuration's resolver and the script prefix, read once per page render:
+    each read of them is dear (``amtsweg.lib.per_render``)."""
+    return per_render(
+        context, _URL_BASE, lambda: (get_resolver(get_urlconf()), get_script_prefix())
+    )
 
 
 def reverse_kept(

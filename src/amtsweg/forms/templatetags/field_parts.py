@@ -20,9 +20,10 @@ from django import template
 from django.core.signals import setting_changed
 from django.utils.html import escapejs, format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
 from amtsweg.forms.bound import BoundField, BoundGroup
+from amtsweg.lib.per_render import render_language
 
 register = template.Library()
 
@@ -78,7 +79,7 @@ def _field_markup(context: template.Context, field: BoundField) -> SafeString:
     context, so that nothing of the request (the draft, the CSRF token) can be in what is kept.
     Kept for an unanswered field (``_unanswered_key``); the definition is kept with it, so
     no other definition can have its id while the entry lives."""
-    key = _unanswered_key(field)
+    key = _unanswered_key(field, render_language(context))
     if key is not None:
         with _unanswered_lock:
             kept = _unanswered.pop(key, None)
@@ -95,7 +96,7 @@ def _field_markup(context: template.Context, field: BoundField) -> SafeString:
     return markup
 
 
-def _unanswered_key(field: BoundField) -> tuple[Any, ...] | None:
+def _unanswered_key(field: BoundField, language: str) -> tuple[Any, ...] | None:
     """What an unanswered field's markup depends on: the language, its definition and all
     other attributes of the bound field, so also any added to it later (today its name, error
     and whether it is shown); None for a locked field or one with a value, in any of its parts
@@ -108,7 +109,7 @@ def _unanswered_key(field: BoundField) -> tuple[Any, ...] | None:
         for attribute in dataclasses.fields(field)
         if attribute.name != "definition"
     )
-    key = (get_language(), id(field.definition), *state)
+    key = (language, id(field.definition), *state)
     try:
         hash(key)
     except TypeError:  # a value of a kind no field has today: rendered, not kept
