@@ -446,3 +446,5 @@ def test_a_step_keeps_the_language_it_was_checked_in():
     with translation.override("de"):
         assert given_name.error == validate_step(FORM_DEFINITION["steps"][0], {}).errors[0].error
     assert "Vorname" in given_name.error
+    chosen = validate_step(FORM_DEFINITION["steps"][0], {}, language="de")  # one read for all
+    assert chosen.fields[0].label == "Vorname"

@@ -82,15 +82,21 @@ def validate_step(
     raw: dict[str, list[str]],
     data: dict[str, Any] | None = None,
     options: dict[str, Any] | None = None,
+    language: str | None = None,
 ) -> StepResult:
     """Check what the browser sent for one step (``raw``: HTML name → sent strings) in the
     context of the answers of the other steps (``data``) and the offering's option values
-    (``options``). Hidden items are neither validated nor stored."""
+    (``options``). Hidden items are neither validated nor stored. The texts are in
+    ``language``, by default the active one, read once: each read is dear
+    (``amtsweg.lib.per_render``), so a caller that checks several steps reads it for all."""
     data = data or {}
     items = step.get("fields", [])
     lenient = lenient_values(items, raw, "")
     checker = _Checker(
-        raw, with_options({**data, **lenient}, options), {item["key"] for item in items}
+        raw,
+        with_options({**data, **lenient}, options),
+        {item["key"] for item in items},
+        language or get_language(),
     )
     bound, values = checker.items(items, "", None)
     messages: list[str] = []
@@ -115,12 +121,18 @@ def validate_step(
 
 
 class _Checker:
-    def __init__(self, raw: dict[str, list[str]], context: dict[str, Any], step_keys: set[str]):
+    def __init__(
+        self,
+        raw: dict[str, list[str]],
+        context: dict[str, Any],
+        step_keys: set[str],
+        language: str | None,
+    ):
         self.raw = raw
         self.context = context
         self.step_keys = step_keys
         self.errors: list[BoundItem] = []
-        self.language = get_language()  # once: each read is dear (amtsweg.lib.per_render)
+        self.language = language
 
     def items(
         self, items: list[dict[str, Any]], prefix: str, entry: dict[str, Any] | None
@@ -325,8 +337,10 @@ def clean_submission(
     ``options`` are the offering's option values the conditions read."""
     problems: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
+    language = get_language()
     for step in visible_steps(definition, data, options):
-        result = validate_step(step, to_raw(step.get("fields", []), data), data, options)
+        raw = to_raw(step.get("fields", []), data)
+        result = validate_step(step, raw, data, options, language)
         problems.update({bound.name: bound.error for bound in result.errors})
         problems.update({f"__rule_{step['key']}": message for message in result.messages})
         cleaned.update(result.values)
