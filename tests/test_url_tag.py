@@ -22,6 +22,7 @@ from django.utils.functional import Promise
 from django.utils.html import conditional_escape
 
 from amtsweg.core.templatetags import urls
+from amtsweg.lib import urls as kept_urls
 
 DRAFT = uuid.UUID("5b4d3c2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a")
 
@@ -76,10 +77,10 @@ def test_writes_what_django_reverses(
 def test_every_template_gets_the_kept_tag_and_reverses_once() -> None:
     template = Template("{% url 'set_language' %}")
     assert isinstance(template.nodelist[0], urls.KeptURLNode)
-    urls._reverse.cache_clear()
+    kept_urls._reverse.cache_clear()
     for _ in range(5):
         template.render(Context())
-    info = urls._reverse.cache_info()
+    info = kept_urls._reverse.cache_info()
     assert (info.misses, info.hits) == (1, 4)
 
 
@@ -136,7 +137,7 @@ def test_arguments_whose_text_can_change_are_not_kept() -> None:
         "catalog:municipality", args=["rossdorf"]
     )
     # True and 1 are equal keys; True is not kept, so it can never be served 1's URL
-    assert urls._keepable([True]) is False
+    assert kept_urls._keepable([True]) is False
 
 
 def test_escaped_as_django() -> None:
@@ -182,7 +183,7 @@ def test_one_render_reads_the_script_prefix_once(monkeypatch: pytest.MonkeyPatch
         reads.append(1)
         return "/"
 
-    monkeypatch.setattr(urls, "get_script_prefix", counted_prefix)
+    monkeypatch.setattr(kept_urls, "get_script_prefix", counted_prefix)
     page = Template(
         "{% load page_frame %}{% url 'set_language' %} {% url 'bundid:login' %} "
         "{% include 'core/language_switch.html' %} "
@@ -194,3 +195,36 @@ def test_one_render_reads_the_script_prefix_once(monkeypatch: pytest.MonkeyPatch
     assert len(reads) == 1
     page.render(Context({}))
     assert len(reads) == 2  # the next page reads it afresh
+
+
+@pytest.mark.parametrize(("arguments", "context", "expected"), LINKS)
+def test_views_get_the_same_urls_from_the_store(
+    arguments: str, context: dict[str, object], expected: tuple[str, object]
+) -> None:
+    """``kept_reverse`` and ``kept_redirect``, for the redirects of the citizen's journey."""
+    name, given = expected
+    args, kwargs = ([], given) if isinstance(given, dict) else (given, {})
+    wanted = django_reverse(*expected)
+    assert kept_urls.kept_reverse(name, *args, **kwargs) == wanted
+    assert kept_urls.kept_reverse(name, *args, **kwargs) == wanted  # now from the store
+    answer = kept_urls.kept_redirect(name, *args, **kwargs)
+    assert (answer.status_code, answer["Location"]) == (302, wanted)
+
+
+def test_views_honour_a_changed_script_prefix_and_changing_arguments() -> None:
+    plain = kept_urls.kept_reverse("catalog:municipality", "darmstadt")
+    try:
+        set_script_prefix("/amtsweg/")
+        assert kept_urls.kept_reverse("catalog:municipality", "darmstadt") == "/amtsweg/" + (
+            plain.lstrip("/")
+        )
+    finally:
+        set_script_prefix("/")
+    municipality = ChangingSlug("darmstadt")
+    assert kept_urls.kept_reverse("catalog:municipality", municipality) == plain
+    municipality.slug = "rossdorf"
+    assert kept_urls.kept_reverse("catalog:municipality", municipality) == reverse(
+        "catalog:municipality", args=["rossdorf"]
+    )
+    with pytest.raises(NoReverseMatch):
+        kept_urls.kept_redirect("no-such-view")
