@@ -83,9 +83,12 @@ TEMPLATES = [
             # After Django's own: its ``date`` filter with a shortcut, its ``url`` tag with each
             # URL worked out once per process (issue 9).
             "builtins": ["amtsweg.core.templatetags.dates", "amtsweg.core.templatetags.urls"],
+            # Not Django's ``i18n`` processor: it reads the active language three times for
+            # every page (each read is dear, ``amtsweg.lib.per_render``), and the templates
+            # that show it ask for it themselves (``{% get_current_language %}``), as Django's
+            # admin does.
             "context_processors": [
                 "django.template.context_processors.request",
-                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
