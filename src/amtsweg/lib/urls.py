@@ -4,8 +4,8 @@ Django's ``reverse`` walks the URL patterns, fills in and quotes the arguments a
 result against the pattern each time: 20-36 µs per link, and it reads the active language
 six times and the URL configuration and script prefix once each, every read of them dear
 (``amtsweg.lib.per_render``). A citizen's journey makes about 38 links in its pages (the
-``url`` tag, ``amtsweg.core.templatetags.urls``) and 9 more in its views (the redirects from
-one step to the next), most of them again and again (issue 9, docs/benchmarks.md).
+``url`` tag, ``amtsweg.core.templatetags.urls``), most of them again and again (issue 9,
+docs/benchmarks.md).
 
 A URL depends only on the view's name, the arguments, the current application (for
 namespaced instances), the URL configuration and the script prefix, so it is kept under
@@ -24,7 +24,6 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpResponseRedirect
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.urls.resolvers import URLResolver
 
@@ -81,10 +80,7 @@ def reverse_kept(
 
 
 def kept_reverse(view_name: str, *args: Any, **kwargs: Any) -> str:
-    """``reverse(view_name, args=args, kwargs=kwargs)`` for a view's code."""
+    """``reverse(view_name, args=args, kwargs=kwargs)`` for a view's code, for a link that is
+    the same for many requests (an offering's page, say). Not for a draft's own links: a new
+    draft's are new, so keeping them only costs, and pushes out what is kept for others."""
     return reverse_kept(view_name, list(args), kwargs, None, url_base())
-
-
-def kept_redirect(view_name: str, *args: Any, **kwargs: Any) -> HttpResponseRedirect:
-    """``redirect(view_name, *args, **kwargs)`` to a named view (not to a URL)."""
-    return HttpResponseRedirect(kept_reverse(view_name, *args, **kwargs))

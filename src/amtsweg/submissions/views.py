@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -33,7 +34,7 @@ from amtsweg.forms.services import (
 )
 from amtsweg.identity.bundid.identity import Prefill
 from amtsweg.identity.bundid.services import current_citizen, prefill_for, trust_redirect
-from amtsweg.lib.urls import kept_redirect, kept_reverse
+from amtsweg.lib.urls import kept_reverse
 from amtsweg.submissions import drafts
 from amtsweg.submissions.attachments import asks_for_files, receive_uploads
 from amtsweg.submissions.forms import ResumeEmailForm, StatusLookupForm
@@ -66,7 +67,7 @@ def start(request: HttpRequest, municipality_slug: str, offering_slug: str) -> H
     record_applicant(draft, current_citizen(request))
     drafts.remember(request, draft)
     first_step = steps_of(draft.solution_version.form_definition)[0]["key"]
-    return kept_redirect("submissions:step", draft_uuid=draft.uuid, step_key=first_step)
+    return redirect("submissions:step", draft_uuid=draft.uuid, step_key=first_step)
 
 
 def _needs_login(request: HttpRequest, draft: Submission) -> HttpResponse | None:
@@ -104,7 +105,7 @@ def _journey_context(
 def step(request: HttpRequest, draft_uuid: object, step_key: str) -> HttpResponse:
     draft = drafts.get_owned_submission(request, draft_uuid)
     if draft.is_submitted:
-        return kept_redirect("submissions:confirmation", draft_uuid=draft.uuid)
+        return redirect("submissions:confirmation", draft_uuid=draft.uuid)
     if login := _needs_login(request, draft):
         return login
     definition = draft.solution_version.form_definition
@@ -113,16 +114,14 @@ def step(request: HttpRequest, draft_uuid: object, step_key: str) -> HttpRespons
     steps = visible_steps(definition, draft.data, draft.form_options)
     keys = [s["key"] for s in steps]
     if step_key not in keys:  # a step the answers so far have made unnecessary
-        return kept_redirect("submissions:summary", draft_uuid=draft.uuid)
+        return redirect("submissions:summary", draft_uuid=draft.uuid)
     index = keys.index(step_key)
     first_missing = next(
         (position for position, key in enumerate(keys) if key not in draft.completed_steps),
         len(keys),
     )
     if index > first_missing:
-        return kept_redirect(
-            "submissions:step", draft_uuid=draft.uuid, step_key=keys[first_missing]
-        )
+        return redirect("submissions:step", draft_uuid=draft.uuid, step_key=keys[first_missing])
     current = steps[index]
     return_to_summary = request.GET.get("return") == RETURN_TO_SUMMARY
     prefill = _prefill(request, draft)
@@ -145,10 +144,8 @@ def step(request: HttpRequest, draft_uuid: object, step_key: str) -> HttpRespons
             after = [s["key"] for s in following]
             position = after.index(current["key"]) + 1 if current["key"] in after else len(after)
             if return_to_summary or position >= len(after):
-                return kept_redirect("submissions:summary", draft_uuid=draft.uuid)
-            return kept_redirect(
-                "submissions:step", draft_uuid=draft.uuid, step_key=after[position]
-            )
+                return redirect("submissions:summary", draft_uuid=draft.uuid)
+            return redirect("submissions:step", draft_uuid=draft.uuid, step_key=after[position])
         else:
             fields, errors, messages = result.fields, result.errors, result.messages
     else:
@@ -165,7 +162,7 @@ def step(request: HttpRequest, draft_uuid: object, step_key: str) -> HttpRespons
             "messages_for_step": messages,
             "previous_step": steps[index - 1] if index else None,
             "return_to_summary": return_to_summary,
-            "validate_url": kept_reverse("submissions:validate_field", draft.uuid, step_key),
+            "validate_url": reverse("submissions:validate_field", args=[draft.uuid, step_key]),
             "asks_for_files": asks_for_files(current),
         }
     )
@@ -192,7 +189,7 @@ def validate_field(request: HttpRequest, draft_uuid: object, step_key: str) -> H
     (it has no use for a fragment) goes to the step page."""
     draft = drafts.get_owned_submission(request, draft_uuid)
     if draft.is_submitted or request.headers.get("HX-Request") != "true":
-        return kept_redirect("submissions:step", draft_uuid=draft.uuid, step_key=step_key)
+        return redirect("submissions:step", draft_uuid=draft.uuid, step_key=step_key)
     if _needs_login(request, draft):
         return HttpResponse(status=403)
     definition = draft.solution_version.form_definition
@@ -221,7 +218,7 @@ def summary(request: HttpRequest, draft_uuid: object) -> HttpResponse:
     """The answers of every step with change links; its button submits the application."""
     draft = drafts.get_owned_submission(request, draft_uuid)
     if draft.is_submitted:
-        return kept_redirect("submissions:confirmation", draft_uuid=draft.uuid)
+        return redirect("submissions:confirmation", draft_uuid=draft.uuid)
     if login := _needs_login(request, draft):
         return login
     problems: dict[str, str] = {}
@@ -236,7 +233,7 @@ def summary(request: HttpRequest, draft_uuid: object) -> HttpResponse:
                 codes = request.session.get(ACCESS_CODES_KEY, {})
                 codes[str(receipt.submission.uuid)] = receipt.access_code
                 request.session[ACCESS_CODES_KEY] = codes
-            return kept_redirect("submissions:confirmation", draft_uuid=receipt.submission.uuid)
+            return redirect("submissions:confirmation", draft_uuid=receipt.submission.uuid)
     definition = draft.solution_version.form_definition
     steps = visible_steps(definition, draft.data, draft.form_options)
     context = _journey_context(draft, None, steps)
@@ -253,7 +250,7 @@ def summary(request: HttpRequest, draft_uuid: object) -> HttpResponse:
 def confirmation(request: HttpRequest, draft_uuid: object) -> HttpResponse:
     submission = drafts.get_owned_submission(request, draft_uuid)
     if not submission.is_submitted:
-        return kept_redirect("submissions:summary", draft_uuid=submission.uuid)
+        return redirect("submissions:summary", draft_uuid=submission.uuid)
     access_code = request.session.get(ACCESS_CODES_KEY, {}).get(str(submission.uuid))
     return render(
         request,
@@ -303,10 +300,10 @@ def _continue_url(draft: Submission, step_key: str = "") -> str:
         )
     ]
     if step_key in visible:
-        return kept_reverse("submissions:step", draft.uuid, step_key)
+        return reverse("submissions:step", args=[draft.uuid, step_key])
     if missing := missing_steps(draft):
-        return kept_reverse("submissions:step", draft.uuid, missing[0])
-    return kept_reverse("submissions:summary", draft.uuid)
+        return reverse("submissions:step", args=[draft.uuid, missing[0]])
+    return reverse("submissions:summary", args=[draft.uuid])
 
 
 @require_http_methods(["GET", "POST"])
@@ -318,7 +315,7 @@ def save_for_later(request: HttpRequest, draft_uuid: object) -> HttpResponse:
     """
     draft = drafts.get_owned_submission(request, draft_uuid)
     if draft.is_submitted:
-        return kept_redirect("submissions:confirmation", draft_uuid=draft.uuid)
+        return redirect("submissions:confirmation", draft_uuid=draft.uuid)
     came_from = request.GET.get("from", "")
     definition = draft.solution_version.form_definition
     initial = {"email": applicant_attributes(definition, draft.data).get("email", "")}
@@ -339,7 +336,7 @@ def save_for_later(request: HttpRequest, draft_uuid: object) -> HttpResponse:
             )
             status = 429
         else:
-            sent = kept_reverse("submissions:resume_mail_sent", draft.uuid)
+            sent = reverse("submissions:resume_mail_sent", args=[draft.uuid])
             return redirect(f"{sent}?{urlencode({'from': came_from})}" if came_from else sent)
     context = _journey_context(draft, None)
     context.update(
@@ -357,7 +354,7 @@ def resume_mail_sent(request: HttpRequest, draft_uuid: object) -> HttpResponse:
     draft = drafts.get_owned_submission(request, draft_uuid)
     link = draft.resume_links.first()
     if draft.is_submitted or link is None:
-        return kept_redirect("submissions:save_for_later", draft_uuid=draft.uuid)
+        return redirect("submissions:save_for_later", draft_uuid=draft.uuid)
     context = _journey_context(draft, None)
     context.update(
         {
@@ -384,6 +381,6 @@ def resume(request: HttpRequest, token: str) -> HttpResponse:
             status=404,
         )
     if draft.citizen_id is not None:  # kept in a citizen's account: their log-in opens it
-        return kept_redirect("citizen:resume_draft", draft_uuid=draft.uuid)
+        return redirect("citizen:resume_draft", draft_uuid=draft.uuid)
     drafts.remember(request, draft)
     return redirect(_continue_url(draft))
