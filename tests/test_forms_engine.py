@@ -5,10 +5,12 @@ import datetime
 import pytest
 from django.utils import timezone, translation
 
+from amtsweg.forms import validation
 from amtsweg.forms.registry import FieldError, registry
 from amtsweg.forms.services import (
     DefinitionError,
     applicant_attributes,
+    bind_step,
     check_definition,
     summarize,
     validate_step,
@@ -448,3 +450,19 @@ def test_a_step_keeps_the_language_it_was_checked_in():
     assert "Vorname" in given_name.error
     chosen = validate_step(FORM_DEFINITION["steps"][0], {}, language="de")  # one read for all
     assert chosen.fields[0].label == "Vorname"
+
+
+def test_a_step_shown_again_writes_no_messages(monkeypatch):
+    """``bind_step`` drops the errors, so it does not write the messages of missing answers:
+    a first visit misses them all, and each reads the active language (issue 9)."""
+    written = []
+    message = validation._required_message
+    monkeypatch.setattr(
+        validation, "_required_message", lambda *args: written.append(args) or message(*args)
+    )
+    step = FORM_DEFINITION["steps"][0]
+    bound = bind_step(step, {})
+    assert written == []
+    assert [item.error for item in bound] == ["" for _ in bound]
+    assert [item.key for item in bound] == [item["key"] for item in step["fields"]]
+    assert validate_step(step, {}).errors and written  # the checked step still explains

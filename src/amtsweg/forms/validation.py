@@ -90,15 +90,7 @@ def validate_step(
     ``language``, by default the active one, read once: each read is dear
     (``amtsweg.lib.per_render``), so a caller that checks several steps reads it for all."""
     data = data or {}
-    items = step.get("fields", [])
-    lenient = lenient_values(items, raw, "")
-    checker = _Checker(
-        raw,
-        with_options({**data, **lenient}, options),
-        {item["key"] for item in items},
-        language or get_language(),
-    )
-    bound, values = checker.items(items, "", None)
+    checker, bound, values = _checked(step, raw, data, options, language or get_language())
     messages: list[str] = []
     answers = with_options({**data, **values}, options)
     failed = {bound.name for bound in checker.errors}
@@ -120,6 +112,23 @@ def validate_step(
     return StepResult(values=values, fields=bound, errors=checker.errors, messages=messages)
 
 
+def _checked(
+    step: dict[str, Any],
+    raw: dict[str, list[str]],
+    data: dict[str, Any],
+    options: dict[str, Any] | None,
+    language: str | None,
+    explain: bool = True,
+) -> tuple["_Checker", list[BoundItem], dict[str, Any]]:
+    """The step's fields checked one by one (``validate_step`` adds the step's rules)."""
+    items = step.get("fields", [])
+    lenient = lenient_values(items, raw, "")
+    context = with_options({**data, **lenient}, options)
+    checker = _Checker(raw, context, {item["key"] for item in items}, language, explain)
+    bound, values = checker.items(items, "", None)
+    return checker, bound, values
+
+
 class _Checker:
     def __init__(
         self,
@@ -127,12 +136,15 @@ class _Checker:
         context: dict[str, Any],
         step_keys: set[str],
         language: str | None,
+        explain: bool = True,
     ):
         self.raw = raw
         self.context = context
         self.step_keys = step_keys
         self.errors: list[BoundItem] = []
         self.language = language
+        #: Whether a missing answer gets its message (not where the errors are dropped).
+        self.explain = explain
 
     def items(
         self, items: list[dict[str, Any]], prefix: str, entry: dict[str, Any] | None
@@ -192,7 +204,7 @@ class _Checker:
             if item["type"] == COMPUTED:
                 bound.value = field_type.as_text(item, value)
             if value is None and self._required(item, context):
-                raise FieldError(_required_message(item, self.language))
+                raise FieldError(_required_message(item, self.language) if self.explain else "")
         except FieldError as problem:
             if visible:
                 bound.error = str(problem)
@@ -322,11 +334,14 @@ def to_raw(items: list[dict[str, Any]], values: dict[str, Any], prefix: str = ""
 def bind_step(
     step: dict[str, Any], data: dict[str, Any], options: dict[str, Any] | None = None
 ) -> list[BoundItem]:
-    """The step's items filled with the saved answers, without error messages."""
-    result = validate_step(step, to_raw(step.get("fields", []), data), data, options)
-    for bound in result.errors:
-        bound.error = ""
-    return result.fields
+    """The step's items filled with the saved answers, without error messages: the step's
+    rules are not checked and the messages of missing answers not written (a first visit
+    misses them all, and each message reads the active language, which is dear)."""
+    raw = to_raw(step.get("fields", []), data)
+    checker, bound, _values = _checked(step, raw, data, options, get_language(), explain=False)
+    for failed in checker.errors:
+        failed.error = ""
+    return bound
 
 
 def clean_submission(
