@@ -466,3 +466,13 @@ def test_a_step_shown_again_writes_no_messages(monkeypatch):
     assert [item.error for item in bound] == ["" for _ in bound]
     assert [item.key for item in bound] == [item["key"] for item in step["fields"]]
     assert validate_step(step, {}).errors and written  # the checked step still explains
+
+
+def test_the_localized_filter_takes_the_language_it_is_given():
+    from django.template import Context, Template
+
+    page = Template("{% load forms_text %}{{ text|localized:given }}|{{ text|localized }}")
+    text = {"de": "Hund", "en": "Dog"}
+    with translation.override("de"):
+        assert page.render(Context({"text": text, "given": "en"})) == "Dog|Hund"
+        assert page.render(Context({"text": text, "given": ""})) == "Hund|Hund"  # the active

@@ -106,3 +106,18 @@ def test_no_template_changes_the_language_inside_a_page():
     templates = Path(amtsweg.__file__).parent.glob("**/templates/**/*.html")
     switching = [path for path in templates if LANGUAGE_TAG.search(path.read_text())]
     assert switching == []
+
+
+def test_a_step_page_shows_the_form_texts_in_the_visitors_language(client, offering):
+    """The step titles take the language the page read once at its top
+    (``localized:LANGUAGE_CODE``), in the page title, the heading and the progress list."""
+    for language, first, second in (
+        ("en", "Applicant", "Address"),
+        ("de", "Antragstellende Person", "Anschrift"),
+    ):
+        client.cookies["django_language"] = language
+        start = client.post(reverse("submissions:start", args=["darmstadt", offering.slug]))
+        page = client.get(start["Location"]).content.decode()
+        assert f"<title>{first} – Hund anmelden" in page
+        assert re.search(rf"<h1[^>]*>.*: {first}</h1>", page)
+        assert f"<strong>{first}</strong>" in page and second in page
