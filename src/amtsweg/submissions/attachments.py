@@ -269,12 +269,15 @@ def receive_uploads(
     for name, field in file_fields(step.get("fields", []), raw):
         removed = set(raw.pop(f"{name}.{REMOVE_SUFFIX}", []))
         wanted = [key for key in map(_attachment_id, raw.get(name, [])) if key]
-        rows = {
-            str(row.uuid): row
-            for row in Attachment.objects.filter(
-                submission=draft, uuid__in=[key for key in wanted if key not in removed]
-            )
-        }
+        looked_up = [key for key in wanted if key not in removed]
+        rows = (  # no query to build where no file is kept (most steps' POSTs)
+            {
+                str(row.uuid): row
+                for row in Attachment.objects.filter(submission=draft, uuid__in=looked_up)
+            }
+            if looked_up
+            else {}
+        )
         kept = [rows[key].as_value() for key in dict.fromkeys(wanted) if key in rows]
         uploads = [upload for upload in files.getlist(name) if upload.name]
         if uploads and max_files(field) == 1:
