@@ -26,8 +26,8 @@ from amtsweg.catalog.services import (
 )
 from amtsweg.documents.models import Document
 from amtsweg.identity.bundid.models import Citizen
-from amtsweg.lib.rows import insert_row, joined_row, locked_values, update_row
-from amtsweg.submissions.models import Submission
+from amtsweg.lib.rows import insert_row, joined_row, locked_values, rows_referring, update_row
+from amtsweg.submissions.models import Attachment, Submission
 from amtsweg.submissions.services import start_draft, submit_data
 from tests.factories import make_complete_draft
 from tests.orm_compiling import forbid_orm_compiling
@@ -319,3 +319,30 @@ def test_submit_lookup_refuses_an_offering_whose_version_is_not_published(offeri
     assert get_live_offering_for_submit(offering.uuid) is None
     with pytest.raises(Http404):
         get_live_offering(offering.municipality, offering.slug)
+
+
+def test_rows_referring_reads_what_filter_reads(offering, monkeypatch):
+    """The submit's look-up of a draft's attachments: the same model objects as
+    ``filter()``, none of another draft's."""
+    draft, other, empty = (make_complete_draft(offering) for _ in range(3))
+    for submission, name in ((draft, "a.pdf"), (draft, "b.pdf"), (other, "c.pdf")):
+        Attachment.objects.create(
+            submission=submission,
+            field_path="nachweis",
+            original_name=name,
+            content_type="application/pdf",
+            size=3,
+            sha256="0" * 64,
+            file=f"anlagen/{name}",
+        )
+    expected = list(Attachment.objects.filter(submission=draft))
+
+    forbid_orm_compiling(monkeypatch)
+    with CaptureQueriesContext(connection) as queries:
+        found = rows_referring(Attachment, "submission", draft)
+        none = rows_referring(Attachment, "submission", empty)
+    assert len(queries) == 2
+    assert none == []
+    assert sorted(map(_fields, found), key=str) == sorted(map(_fields, expected), key=str)
+    assert all(isinstance(row.uuid, uuid.UUID) and not row._state.adding for row in found)
+    assert {row.file.name for row in found} == {"anlagen/a.pdf", "anlagen/b.pdf"}

@@ -14,7 +14,8 @@ Use them only for such models: pre- and post-save signals are not sent (none of 
 they write has a receiver; ``tests/test_rows.py`` checks that for each), or where the caller
 sends them itself (the task queue's job row, ``amtsweg.lib.tasks``). ``locked_values``
 reads a row under a lock and converts its values as a queryset would; ``joined_row`` reads
-one row with rows it refers to, as ``select_related(...).get(...)`` would.
+one row with rows it refers to, as ``select_related(...).get(...)`` would; ``rows_referring``
+lists the rows that refer to one, as ``filter(...)`` would.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -134,6 +135,41 @@ def locked_values(model: type[Model], pk: object, field_names: Sequence[str]) ->
         _converted(value, column, steps, connection)
         for value, (column, steps) in zip(row, converters, strict=True)
     )
+
+
+def rows_referring(model: type[Row], foreign_key: str, target: Model) -> list[Row]:
+    """The rows of ``model`` whose ``foreign_key`` refers to ``target``, as model objects
+    (every field converted as a queryset converts it), in no particular order:
+    ``list(model.objects.filter(**{foreign_key: target}))`` without the compiler, which the
+    submit paid for on every application to list its few attachments."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote, meta = connection.ops.quote_name, model._meta
+
+    def build() -> tuple[str, list[Any], Field]:
+        columns = [field.get_col(meta.db_table) for field in meta.concrete_fields]
+        key = meta.get_field(foreign_key)
+        sql = "SELECT {} FROM {} WHERE {} = %s".format(  # noqa: S608 - our own names
+            ", ".join(quote(column.target.column) for column in columns),
+            quote(meta.db_table),
+            quote(key.column),
+        )
+        return sql, [(column, _converters(column, connection)) for column in columns], key
+
+    sql, converters, key = _statement(("referring", connection.vendor, model, foreign_key), build)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key.get_db_prep_value(target.pk, connection)])
+        rows = cursor.fetchall()
+    return [
+        model.from_db(
+            connection.alias,
+            None,
+            [
+                _converted(value, column, steps, connection)
+                for value, (column, steps) in zip(row, converters, strict=True)
+            ],
+        )
+        for row in rows
+    ]
 
 
 def _converters(column: Any, connection: Any) -> list[Callable]:

@@ -49,6 +49,7 @@ from amtsweg.forms.field_types.files import (
 )
 from amtsweg.forms.registry import FieldError
 from amtsweg.forms.services import item_count
+from amtsweg.lib.rows import rows_referring
 from amtsweg.submissions.models import Attachment, Submission
 
 logger = logging.getLogger(__name__)
@@ -310,7 +311,9 @@ def check_attachments(submission: Submission) -> dict[str, str]:
     """
     definition = submission.solution_version.form_definition
     rows = (  # a submission not yet stored (the API's) has no attachments: no query
-        {} if submission._state.adding else {str(r.uuid): r for r in submission.attachments.all()}
+        {}
+        if submission._state.adding
+        else {str(r.uuid): r for r in rows_referring(Attachment, "submission", submission)}
     )
     problems: dict[str, str] = {}
     referenced: set[str] = set()
