@@ -9,7 +9,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.db.models import Model
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.db.models.sql.compiler import SQLInsertCompiler
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
@@ -26,8 +26,15 @@ from amtsweg.catalog.services import (
 )
 from amtsweg.documents.models import Document
 from amtsweg.identity.bundid.models import Citizen
-from amtsweg.lib.rows import insert_row, joined_row, locked_values, rows_referring, update_row
-from amtsweg.submissions.models import Attachment, Submission
+from amtsweg.lib.rows import (
+    delete_referring,
+    insert_row,
+    joined_row,
+    locked_values,
+    rows_referring,
+    update_row,
+)
+from amtsweg.submissions.models import Attachment, ResumeLink, Submission
 from amtsweg.submissions.services import start_draft, submit_data
 from tests.factories import make_complete_draft
 from tests.orm_compiling import forbid_orm_compiling
@@ -37,6 +44,9 @@ pytestmark = pytest.mark.django_db
 #: Every model written with ``insert_row`` or ``update_row`` (the submit's, and the session's
 #: in ``amtsweg.core.sessions``).
 WRITTEN_WITHOUT_SAVE = (Submission, Case, StatusEntry, Document, AuditEvent, Session)
+
+#: Every model deleted with ``delete_referring`` (the submit's resume links).
+DELETED_WITHOUT_COLLECTOR = (ResumeLink,)
 
 #: Columns that differ between two rows made from the same values.
 OWN_COLUMNS = {"id", "uuid", "created_at", "updated_at"}
@@ -56,6 +66,28 @@ def test_models_written_without_save_have_no_save_hooks(model):
     assert not post_save.has_listeners(model)
     # AuditEvent.save only refuses to change a stored event, which insert_row never does.
     assert model.save is Model.save or model is AuditEvent
+
+
+@pytest.mark.parametrize("model", DELETED_WITHOUT_COLLECTOR, ids=lambda model: model.__name__)
+def test_models_deleted_without_the_collector_have_no_delete_hooks(model):
+    """``delete_referring`` sends no signals and deletes no rows that refer to the deleted
+    ones: a receiver or a relation added to one of these models later would be skipped."""
+    assert not pre_delete.has_listeners(model)
+    assert not post_delete.has_listeners(model)
+    assert model._meta.related_objects == ()
+
+
+def test_delete_referring_deletes_what_filter_deletes(offering, monkeypatch):
+    draft, other = make_complete_draft(offering), make_complete_draft(offering)
+    for submission in (draft, draft, other):
+        ResumeLink.objects.create(submission=submission, email="erika@example.de")
+    forbid_orm_compiling(monkeypatch)
+    with CaptureQueriesContext(connection) as queries:
+        deleted = delete_referring(ResumeLink, "submission", draft)
+        again = delete_referring(ResumeLink, "submission", draft)
+    monkeypatch.undo()
+    assert (deleted, again, len(queries)) == (2, 0, 2)
+    assert list(ResumeLink.objects.values_list("submission", flat=True)) == [other.pk]
 
 
 def test_insert_row_stores_what_save_stores(offering):

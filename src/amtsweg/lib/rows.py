@@ -15,7 +15,8 @@ they write has a receiver; ``tests/test_rows.py`` checks that for each), or wher
 sends them itself (the task queue's job row, ``amtsweg.lib.tasks``). ``locked_values``
 reads a row under a lock and converts its values as a queryset would; ``joined_row`` reads
 one row with rows it refers to, as ``select_related(...).get(...)`` would; ``rows_referring``
-lists the rows that refer to one, as ``filter(...)`` would.
+lists the rows that refer to one, as ``filter(...)`` would, and ``delete_referring`` deletes
+them, as ``filter(...).delete()`` would.
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -170,6 +171,25 @@ def rows_referring(model: type[Row], foreign_key: str, target: Model) -> list[Ro
         )
         for row in rows
     ]
+
+
+def delete_referring(model: type[Model], foreign_key: str, target: Model) -> int:
+    """Delete the rows of ``model`` whose ``foreign_key`` refers to ``target``; how many
+    there were. ``model.objects.filter(**{foreign_key: target}).delete()`` without Django's
+    collector and compiler, for a model that no other row refers to and no delete signal is
+    sent for (``tests/test_rows.py`` checks that for each model deleted so)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote, meta = connection.ops.quote_name, model._meta
+
+    def build() -> tuple[str, Field]:
+        key = meta.get_field(foreign_key)
+        sql = f"DELETE FROM {quote(meta.db_table)} WHERE {quote(key.column)} = %s"  # noqa: S608
+        return sql, key
+
+    sql, key = _statement(("delete", connection.vendor, model, foreign_key), build)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key.get_db_prep_value(target.pk, connection)])
+        return cursor.rowcount
 
 
 def _converters(column: Any, connection: Any) -> list[Callable]:

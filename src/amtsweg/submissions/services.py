@@ -24,7 +24,7 @@ from amtsweg.forms.services import (
 )
 from amtsweg.identity.bundid.identity import CitizenIdentity
 from amtsweg.identity.bundid.services import citizen_account
-from amtsweg.lib.rows import insert_row, locked_values, update_row
+from amtsweg.lib.rows import delete_referring, insert_row, locked_values, update_row
 from amtsweg.submissions.attachments import check_attachments
 from amtsweg.submissions.models import (
     ResumeLink,
@@ -227,7 +227,7 @@ def submit_application(
                 raise SubmissionIncomplete(problems)
             update_row(submission, _SUBMIT_FIELDS)  # claims the idempotency key
             # Resume links end with the draft; their e-mail addresses are not needed any more.
-            ResumeLink.objects.filter(submission=submission).delete()
+            delete_referring(ResumeLink, "submission", submission)
             return _record_submit(submission, access_code, search_text)
     except IntegrityError:
         # A retry with the same key that raced the first submit past the lookup above ends at
