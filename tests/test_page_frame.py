@@ -85,7 +85,7 @@ def test_a_changed_setting_is_not_served_from_before(client, offering, settings)
 
 def test_a_page_reads_the_language_once(monkeypatch):
     """Each read of the active language is dear (``amtsweg.lib.per_render``): a page's frame
-    blocks and fields read it once between them, and the next page reads it again."""
+    blocks read it once between them, and the next page reads it again."""
     reads = []
     monkeypatch.setattr(per_render, "get_language", lambda: reads.append(1) or "en")
     page = Template(
@@ -103,7 +103,7 @@ def test_no_template_changes_the_language_inside_a_page():
     """``amtsweg.lib.per_render`` keeps the language a page render started with: inside a
     ``{% language %}`` block the frame and the fields would still get that one. Render such a
     part with ``translation.override`` around a render of its own instead."""
-    templates = Path(amtsweg.__file__).parent.glob("**/templates/**/*.html")
+    templates = Path(amtsweg.__file__).parent.glob("**/templates/**/*.*")  # mails' .txt too
     switching = [path for path in templates if LANGUAGE_TAG.search(path.read_text())]
     assert switching == []
 

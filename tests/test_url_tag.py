@@ -201,28 +201,28 @@ def test_one_render_reads_the_script_prefix_once(monkeypatch: pytest.MonkeyPatch
 def test_views_get_the_same_urls_from_the_store(
     arguments: str, context: dict[str, object], expected: tuple[str, object]
 ) -> None:
-    """``kept_reverse``, for views."""
+    """``shared_link``, for views."""
     name, given = expected
     args, kwargs = ([], given) if isinstance(given, dict) else (given, {})
     wanted = django_reverse(*expected)
-    assert kept_urls.kept_reverse(name, *args, **kwargs) == wanted
-    assert kept_urls.kept_reverse(name, *args, **kwargs) == wanted  # now from the store
+    assert kept_urls.shared_link(name, *args, **kwargs) == wanted
+    assert kept_urls.shared_link(name, *args, **kwargs) == wanted  # now from the store
 
 
 def test_views_honour_a_changed_script_prefix_and_changing_arguments() -> None:
-    plain = kept_urls.kept_reverse("catalog:municipality", "darmstadt")
+    plain = kept_urls.shared_link("catalog:municipality", "darmstadt")
     try:
         set_script_prefix("/amtsweg/")
-        assert kept_urls.kept_reverse("catalog:municipality", "darmstadt") == "/amtsweg/" + (
+        assert kept_urls.shared_link("catalog:municipality", "darmstadt") == "/amtsweg/" + (
             plain.lstrip("/")
         )
     finally:
         set_script_prefix("/")
     municipality = ChangingSlug("darmstadt")
-    assert kept_urls.kept_reverse("catalog:municipality", municipality) == plain
+    assert kept_urls.shared_link("catalog:municipality", municipality) == plain
     municipality.slug = "rossdorf"
-    assert kept_urls.kept_reverse("catalog:municipality", municipality) == reverse(
+    assert kept_urls.shared_link("catalog:municipality", municipality) == reverse(
         "catalog:municipality", args=["rossdorf"]
     )
     with pytest.raises(NoReverseMatch):
-        kept_urls.kept_reverse("no-such-view")
+        kept_urls.shared_link("no-such-view")

@@ -86,9 +86,10 @@ def validate_step(
 ) -> StepResult:
     """Check what the browser sent for one step (``raw``: HTML name → sent strings) in the
     context of the answers of the other steps (``data``) and the offering's option values
-    (``options``). Hidden items are neither validated nor stored. The texts are in
-    ``language``, by default the active one, read once: each read is dear
-    (``amtsweg.lib.per_render``), so a caller that checks several steps reads it for all."""
+    (``options``). Hidden items are neither validated nor stored. The form definition's texts
+    (labels, help, rule messages) are in ``language``, by default the active one, read once:
+    each read is dear (``amtsweg.lib.per_render``), so a caller that checks several steps
+    reads it for all. The messages around them are in the active language."""
     data = data or {}
     checker, bound, values = _checked(step, raw, data, options, language or get_language())
     messages: list[str] = []
@@ -136,7 +137,7 @@ class _Checker:
         context: dict[str, Any],
         step_keys: set[str],
         language: str | None,
-        explain: bool = True,
+        explain: bool,
     ):
         self.raw = raw
         self.context = context

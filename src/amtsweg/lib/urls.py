@@ -79,7 +79,7 @@ def reverse_kept(
     return _reverse(view_name, tuple(args), tuple(sorted(kwargs.items())), current_app, *base)
 
 
-def kept_reverse(view_name: str, *args: Any, **kwargs: Any) -> str:
+def shared_link(view_name: str, *args: Any, **kwargs: Any) -> str:
     """``reverse(view_name, args=args, kwargs=kwargs)`` for a view's code, for a link that is
     the same for many requests (an offering's page, say). Not for a draft's own links: a new
     draft's are new, so keeping them only costs, and pushes out what is kept for others."""

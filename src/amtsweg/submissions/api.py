@@ -13,7 +13,7 @@ from amtsweg.api.problems import pointer, problem
 from amtsweg.catalog.models import Offering, TrustLevel
 from amtsweg.catalog.services import get_live_offering_by_uuid, get_live_offering_for_submit
 from amtsweg.forms.export import data_schema
-from amtsweg.lib.urls import kept_reverse
+from amtsweg.lib.urls import shared_link
 from amtsweg.submissions.services import SubmissionIncomplete, submit_data
 
 router = Router(tags=["applications"])
@@ -137,7 +137,7 @@ def create_submission(
     submission = receipt.submission
     body = {
         "reference_number": submission.reference_number,
-        "status_url": request.build_absolute_uri(kept_reverse("submissions:status")),
+        "status_url": request.build_absolute_uri(shared_link("submissions:status")),
         "access_code": receipt.access_code,
         "created": receipt.created,
     }

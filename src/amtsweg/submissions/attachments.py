@@ -271,7 +271,7 @@ def receive_uploads(
         removed = set(raw.pop(f"{name}.{REMOVE_SUFFIX}", []))
         wanted = [key for key in map(_attachment_id, raw.get(name, [])) if key]
         looked_up = [key for key in wanted if key not in removed]
-        rows = (  # no query to build where no file is kept (most steps' POSTs)
+        rows = (  # no query to build where no file is kept (most POSTs of such a step)
             {
                 str(row.uuid): row
                 for row in Attachment.objects.filter(submission=draft, uuid__in=looked_up)

@@ -34,7 +34,7 @@ from amtsweg.forms.services import (
 )
 from amtsweg.identity.bundid.identity import Prefill
 from amtsweg.identity.bundid.services import current_citizen, prefill_for, trust_redirect
-from amtsweg.lib.urls import kept_reverse
+from amtsweg.lib.urls import shared_link
 from amtsweg.submissions import drafts
 from amtsweg.submissions.attachments import asks_for_files, receive_uploads
 from amtsweg.submissions.forms import ResumeEmailForm, StatusLookupForm
@@ -60,7 +60,7 @@ RETURN_TO_SUMMARY = "summary"
 def start(request: HttpRequest, municipality_slug: str, offering_slug: str) -> HttpResponse:
     """Open a draft for the service and go to its first step."""
     offering = get_live_offering(get_municipality(municipality_slug), offering_slug)
-    offering_page = kept_reverse("catalog:offering", municipality_slug, offering_slug)
+    offering_page = shared_link("catalog:offering", municipality_slug, offering_slug)
     if login := trust_redirect(request, offering.solution_version.trust_level, offering_page):
         return login
     draft = start_draft(offering)
