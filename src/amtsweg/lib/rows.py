@@ -133,10 +133,7 @@ def locked_values(model: type[Model], pk: object, field_names: Sequence[str]) ->
         row = cursor.fetchone()
     if row is None:
         return None
-    return tuple(
-        _converted(value, column, steps, connection)
-        for value, (column, steps) in zip(row, converters, strict=True)
-    )
+    return tuple(_converted(row, converters, connection))
 
 
 def rows_referring(model: type[Row], foreign_key: str, target: Model) -> list[Row]:
@@ -162,14 +159,7 @@ def rows_referring(model: type[Row], foreign_key: str, target: Model) -> list[Ro
         cursor.execute(sql, [_referred_value(key, target, connection)])
         rows = cursor.fetchall()
     return [
-        model.from_db(
-            connection.alias,
-            None,
-            [
-                _converted(value, column, steps, connection)
-                for value, (column, steps) in zip(row, converters, strict=True)
-            ],
-        )
+        model.from_db(connection.alias, None, _converted(row, converters, connection))
         for row in rows
     ]
 
@@ -208,10 +198,17 @@ def _converters(column: Any, connection: Any) -> list[Callable]:
     return connection.ops.get_db_converters(column) + column.get_db_converters(connection)
 
 
-def _converted(value: object, column: Any, steps: list[Callable], connection: Any) -> object:
-    for convert in steps:
-        value = convert(value, column, connection)
-    return value
+def _converted(
+    row: Sequence[object], converters: list[tuple[Any, list[Callable]]], connection: Any
+) -> list[object]:
+    """A row's values converted column by column (``converters``: each column with its
+    ``_converters``), as a queryset converts them."""
+    values = []
+    for value, (column, steps) in zip(row, converters, strict=True):
+        for convert in steps:
+            value = convert(value, column, connection)
+        values.append(value)
+    return values
 
 
 def joined_row(
@@ -246,12 +243,7 @@ def joined_row(
     instances: list[Model | None] = []
     start = 0
     for node_model, converters, primary_key_at, parent, foreign_key in nodes:
-        values = [
-            _converted(raw, column, steps, connection)
-            for raw, (column, steps) in zip(
-                row[start : start + len(converters)], converters, strict=True
-            )
-        ]
+        values = _converted(row[start : start + len(converters)], converters, connection)
         start += len(converters)
         instance = (
             None
