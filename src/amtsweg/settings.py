@@ -83,6 +83,9 @@ TEMPLATES = [
             # After Django's own: its ``date`` filter with a shortcut, its ``url`` tag with each
             # URL worked out once per process (issue 9).
             "builtins": ["amtsweg.core.templatetags.dates", "amtsweg.core.templatetags.urls"],
+            # ``{% load i18n %}`` loads Django's library with each fixed text translated once
+            # per language (issue 9).
+            "libraries": {"i18n": "amtsweg.core.templatetags.kept_translations"},
             # Not Django's ``i18n`` processor: it reads the active language three times for
             # every page (each read is dear, ``amtsweg.lib.per_render``), and the templates
             # that show it ask for it themselves (``{% get_current_language %}``), as Django's
