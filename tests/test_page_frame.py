@@ -5,12 +5,16 @@ in the visitor's language, with the parts that belong to the request kept per re
 import re
 from pathlib import Path
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.template import Context, Template
+from django.template import Context, Template, TemplateSyntaxError
 from django.urls import reverse
+from django.utils import translation
 
 import amtsweg
+from amtsweg.core.templatetags import page_frame
 from amtsweg.lib import per_render
+from amtsweg.tenants.models import Municipality
 from tests.test_municipality_look import CLEAN_SVG
 
 LANGUAGE_TAG = re.compile(r"{%\s*language\b")
@@ -121,3 +125,41 @@ def test_a_step_page_shows_the_form_texts_in_the_visitors_language(client, offer
         assert f"<title>{first} – Hund anmelden" in page
         assert re.search(rf"<h1[^>]*>.*: {first}</h1>", page)
         assert f"<strong>{first}</strong>" in page and second in page
+
+
+def test_a_pages_blocks_work_out_the_municipalitys_key_once(monkeypatch):
+    """The key (every column of the municipality) is worked out once per page render and
+    municipality, and afresh for the next render."""
+    worked_out = []
+    original = page_frame._municipality_key
+    monkeypatch.setattr(
+        page_frame,
+        "_municipality_key",
+        lambda municipality: worked_out.append(municipality.slug) or original(municipality),
+    )
+    page = Template(
+        "{% load page_frame %}"
+        "{% per_municipality %}{{ municipality.slug }}{% endper_municipality %}"
+        "{% per_municipality %}-{% endper_municipality %}"
+        "{% with municipality=other %}{% per_municipality %}{{ municipality.slug }}"
+        "{% endper_municipality %}{% endwith %}{% per_municipality %}.{% endper_municipality %}"
+    )
+    context = {
+        "municipality": Municipality(name="Roßdorf", slug="rossdorf"),
+        "other": Municipality(name="Modautal", slug="modautal"),
+    }
+    with translation.override("de"):
+        assert page.render(Context(context)) == "rossdorf-modautal."
+        assert worked_out == ["rossdorf", "modautal"]
+        page.render(Context(context))
+    assert worked_out == ["rossdorf", "modautal", "rossdorf", "modautal"]
+
+
+def test_a_block_inside_the_frame_is_refused():
+    """A ``{% block %}`` inside would be kept with the fragment, and Django's search for a
+    parent template's blocks does not look inside."""
+    with pytest.raises(TemplateSyntaxError, match="cannot hold a block"):
+        Template(
+            "{% load page_frame %}{% per_municipality %}{% block title %}x{% endblock %}"
+            "{% endper_municipality %}"
+        )

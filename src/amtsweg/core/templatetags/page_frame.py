@@ -14,6 +14,11 @@ contact data, in this process or another, simply makes a new key and is never se
 A municipality with deferred columns (whose values the key would not see) is rendered every
 time. Each block keeps its own fragments with its compiled template, a bounded number; a
 changed setting (tests change some: static files, session length) drops them all.
+
+A page's blocks read the key once between them (``amtsweg.lib.per_render``). A block holds no
+``{% block %}`` (its parser refuses one: it would be kept with the rest of the fragment), so
+Django's search for the blocks of a parent template, on every render of a page that extends
+it, does not look inside (``child_nodelists``): half of ``base.html``'s nodes.
 """
 
 import operator
@@ -23,10 +28,11 @@ from typing import Any
 from django import template
 from django.core.signals import setting_changed
 from django.db.models.fields.files import FieldFile
-from django.template.base import Node, NodeList, Parser, Token
+from django.template.base import Node, NodeList, Parser, TemplateSyntaxError, Token
+from django.template.loader_tags import BlockNode
 from django.utils.safestring import SafeString
 
-from amtsweg.lib.per_render import render_language
+from amtsweg.lib.per_render import per_render, render_language
 from amtsweg.tenants.models import Municipality
 
 register = template.Library()
@@ -52,6 +58,19 @@ def _municipality_key(municipality: object) -> tuple[Any, ...] | None:
     return tuple(value.name if isinstance(value, FieldFile) else value for value in columns)
 
 
+#: The key of the municipalities' keys (by ``id``) kept per page render.
+_RENDER_KEYS = f"{__name__}.keys"
+
+
+def _render_key(context: template.Context, municipality: object) -> tuple[Any, ...] | None:
+    """:func:`_municipality_key`, worked out once per page render for each municipality."""
+    keys = per_render(context, _RENDER_KEYS, dict)
+    kept = keys.get(id(municipality))
+    if kept is None or kept[0] is not municipality:  # the object kept makes its id unique
+        kept = keys[id(municipality)] = (municipality, _municipality_key(municipality))
+    return kept[1]
+
+
 _nodes: "weakref.WeakSet[PerMunicipalityNode]" = weakref.WeakSet()
 
 
@@ -64,6 +83,8 @@ setting_changed.connect(_forget_fragments, dispatch_uid="page-frame-fragments")
 
 
 class PerMunicipalityNode(Node):
+    child_nodelists = ()  # holds no block (see the module's docstring)
+
     def __init__(self, nodelist: NodeList) -> None:
         self.nodelist = nodelist
         self.fragments: dict[tuple[Any, ...], SafeString] = {}
@@ -75,7 +96,7 @@ class PerMunicipalityNode(Node):
         if not municipality:  # the portal's and the back office's frame
             key: tuple[Any, ...] | None = (language,)
         else:
-            columns = _municipality_key(municipality)
+            columns = _render_key(context, municipality)
             key = None if columns is None else (language, *columns)
         fragment = self.fragments.get(key) if key is not None else None
         if fragment is None:
@@ -92,4 +113,9 @@ class PerMunicipalityNode(Node):
 def per_municipality(parser: Parser, token: Token) -> PerMunicipalityNode:
     nodelist = parser.parse(("endper_municipality",))
     parser.delete_first_token()
+    if nodelist.get_nodes_by_type(BlockNode):
+        raise TemplateSyntaxError(
+            "per_municipality cannot hold a block: the block would be kept with the "
+            "fragment. Put the block around it."
+        )
     return PerMunicipalityNode(nodelist)
