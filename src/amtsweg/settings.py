@@ -166,6 +166,10 @@ if AMTSWEG_OIDC_ISSUER:
 
 # Django's database sessions, read and written with precompiled statements (issue 9).
 SESSION_ENGINE = "amtsweg.core.sessions"
+# Messages ("logged out", "signed out after inactivity") kept in the session, not first in a
+# signed cookie: the default storage makes a cookie signer for every request, messages or not
+# (issue 9), and every request reads the session anyway (the staff session check).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 8)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
