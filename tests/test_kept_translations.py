@@ -32,6 +32,10 @@ SOURCES = [
     '{% translate "Continue" as word %}[{{ word }}]',
     "{% blocktranslate %}Continue{% endblocktranslate %}",
     "{% get_current_language as code %}{{ code }}",
+    '{% translate "Back" %} {% language "en" %}{% translate "Continue" %}{% endlanguage %} '
+    '{% translate "Continue" %}',
+    '{% language "en" %}{% translate "Continue" %}{% get_current_language as code %}{{ code }}'
+    '{% endlanguage %} {% translate "Continue" %}{% get_current_language as code %}{{ code }}',
 ]
 
 
@@ -60,6 +64,23 @@ def test_the_texts_are_the_languages():
     for language, word in (("de", "Weiter"), ("en", "Continue")):
         with translation.override(language):
             assert render('{% translate "Continue" %}') == word
+
+
+def test_a_language_block_leaves_the_kept_texts_right():
+    """The texts inside ``{% language %}`` are kept under its language, not the page's."""
+    with translation.override("de"):
+        assert render('{% language "en" %}{% translate "Continue" %}{% endlanguage %}') == (
+            "Continue"
+        )
+        assert (
+            render(
+                '{% translate "Back" %}{% language "en" %}{% translate "Back" %}{% endlanguage %}'
+            )
+            == "ZurückBack"
+        )
+        assert render('{% translate "Continue" %}|{% translate "Back" %}') == "Weiter|Zurück"
+    with translation.override("en"):
+        assert render('{% translate "Continue" %}|{% translate "Back" %}') == "Continue|Back"
 
 
 def test_i18n_is_this_library_in_every_template():
@@ -112,15 +133,27 @@ def test_each_text_is_translated_once_per_language(translated):
 def test_a_changed_translation_file_drops_the_kept_texts(translated):
     with translation.override("de"):
         render('{% translate "Continue" %}')
-        file_changed.send(sender=None, file_path=Path("locale/de/LC_MESSAGES/django.po"))
+        # the receiver alone: Django's own would drop its catalogues in the middle of the test
+        forget = kept_translations._forget_on_translation_change
+        forget(sender=None, file_path=Path("locale/de/LC_MESSAGES/django.po"))
         render('{% translate "Continue" %}')
         assert len(translated) == 1
-        file_changed.send(sender=None, file_path=Path("locale/de/LC_MESSAGES/django.mo"))
+        forget(sender=None, file_path=Path("locale/de/LC_MESSAGES/django.mo"))
         render('{% translate "Continue" %}')
     assert len(translated) == 2
 
 
-@pytest.mark.parametrize("setting", ["LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"])
+def test_the_drops_are_connected():
+    for signal, name in ((file_changed, "mo"), (setting_changed, "settings")):
+        keys = [key for key, *_ref in signal.receivers]
+        assert (f"{kept_translations.__name__}.{name}", id(None)) in [
+            (uid, sender) for uid, sender in keys
+        ]
+
+
+@pytest.mark.parametrize(
+    "setting", ["LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "INSTALLED_APPS"]
+)
 def test_changed_language_settings_drop_the_kept_texts(translated, setting):
     with translation.override("de"):
         render('{% translate "Continue" %}')

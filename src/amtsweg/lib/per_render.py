@@ -12,13 +12,15 @@ What is read is kept in the render context's first dictionary. The whole render 
 ``Context``: ``render`` and ``render_to_string`` make a new one for each page, so the next
 page, in this request or another, reads afresh.
 
-The language would change inside a render only in a ``{% language %}`` block, which no
-template of Amtsweg uses (``tests/test_page_frame.py`` fails when one does): a tag inside such
-a block would get the page's language. Code that renders in another language (e-mails, PDFs)
-activates it around the whole render, which then reads it.
+The language changes inside a render only in a ``{% language %}`` block: the tag of
+``amtsweg.core.templatetags.kept_translations`` (every template's ``i18n``) runs the block in
+:func:`language_read_afresh`, so that the block's tags get its language and the rest of the page
+the page's. Code that renders in another language (e-mails, PDFs) activates it around the whole
+render, which then reads it.
 """
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from django.template import Context
@@ -40,3 +42,18 @@ def per_render(context: Context, key: str, read: Callable[[], Value]) -> Value:
 def render_language(context: Context) -> str:
     """The active language of this page render (``get_language()``)."""
     return per_render(context, _LANGUAGE, get_language)
+
+
+@contextlib.contextmanager
+def language_read_afresh(context: Context) -> Iterator[None]:
+    """Inside, :func:`render_language` reads the active language again (a ``{% language %}``
+    block has activated another); after, it gives the page's again."""
+    kept = context.render_context.dicts[0]
+    page_language = kept.pop(_LANGUAGE, None)
+    try:
+        yield
+    finally:
+        if page_language is None:
+            kept.pop(_LANGUAGE, None)
+        else:
+            kept[_LANGUAGE] = page_language

@@ -3,20 +3,24 @@ per language and process.
 
 ``TEMPLATES["OPTIONS"]["libraries"]`` gives this module the label ``i18n``, so every
 ``{% load i18n %}`` (Django's and other apps' templates too) loads it. Its tags and filters are
-Django's, parsed by Django's own functions; two render differently:
+Django's, parsed by Django's own functions; three render differently:
 
 - ``{% translate "text" %}`` of a string literal, without ``as`` and filters, is rendered by
   Django's node the first time in each language and then taken from :data:`_TEXTS`. Django's
-  node makes a lazy string, reads the active language, looks the text up and escapes it on
-  every render: about 10 µs, some 60 times in a citizen's journey (issue 9,
-  docs/benchmarks.md). The text depends only on the literal, its ``context`` and ``noop``
-  and the language, which is read once per page render (``amtsweg.lib.per_render``).
+  node makes a lazy string, reads the active language and looks the text up on every render:
+  about 10 µs, some 60 times in a citizen's journey (issue 9, docs/benchmarks.md). The output
+  depends only on the literal, its ``context`` and ``noop`` and the language, which is read
+  once per page render (``amtsweg.lib.per_render``): a literal is safe text, so escaping
+  leaves it as it is, with autoescape on or off.
 - ``{% get_current_language as name %}`` reads that same kept language.
+- ``{% language %}`` is Django's block, inside which the kept language is read again
+  (``language_read_afresh``): its texts are kept under its language, and the rest of the page
+  keeps the page's.
 
 A text with a variable or a filter, ``as name``, and ``{% blocktranslate %}`` are Django's
 nodes unchanged. The kept texts are dropped when a ``.mo`` file changes under the development
-server (which then reloads the translations instead of restarting) and when a test changes the
-languages' settings, as Django drops its own catalogs then.
+server (which then reloads the translations instead of restarting) and when a test changes a
+setting on which Django drops its own catalogs.
 """
 
 from pathlib import Path
@@ -28,7 +32,7 @@ from django.template.base import FilterExpression, Parser, Token, Variable
 from django.templatetags import i18n
 from django.utils.autoreload import file_changed
 
-from amtsweg.lib.per_render import render_language
+from amtsweg.lib.per_render import language_read_afresh, render_language
 
 register = template.Library()
 register.tags.update(i18n.register.tags)
@@ -41,7 +45,7 @@ Message = tuple[str, str | None, bool]
 _TEXTS: dict[tuple[str | None, Message], str] = {}
 
 #: Settings whose change makes Django drop its translation catalogs (``django.test.signals``).
-_LANGUAGE_SETTINGS = frozenset({"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"})
+_LANGUAGE_SETTINGS = frozenset({"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "INSTALLED_APPS"})
 
 
 class KeptTranslationNode(template.Node):
@@ -72,6 +76,19 @@ class KeptLanguageNode(template.Node):
     def render(self, context: template.Context) -> str:
         context[self.variable] = render_language(context)
         return ""
+
+
+class KeptLanguageBlockNode(template.Node):
+    """``{% language code %}…{% endlanguage %}``: Django's block, with the language of this
+    page render read again inside it."""
+
+    def __init__(self, node: i18n.LanguageNode) -> None:
+        self.node = node
+        self.nodelist = node.nodelist  # Django's search for ``{% block %}`` looks inside
+
+    def render(self, context: template.Context) -> str:
+        with language_read_afresh(context):
+            return self.node.render(context)
 
 
 def _fixed(expression: FilterExpression | None) -> str | None:
@@ -111,6 +128,12 @@ def translate(parser: Parser, token: Token) -> template.Node:
 def get_current_language(parser: Parser, token: Token) -> KeptLanguageNode:
     """``{% get_current_language as name %}``, parsed by Django's own tag."""
     return KeptLanguageNode(i18n.do_get_current_language(parser, token).variable)
+
+
+@register.tag("language")
+def language(parser: Parser, token: Token) -> KeptLanguageBlockNode:
+    """``{% language code %}…{% endlanguage %}``, parsed by Django's own tag."""
+    return KeptLanguageBlockNode(i18n.language(parser, token))
 
 
 def _forget_on_translation_change(sender: Any, file_path: Path, **kwargs: Any) -> None:

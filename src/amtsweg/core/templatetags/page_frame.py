@@ -66,7 +66,7 @@ def _render_key(context: template.Context, municipality: object) -> tuple[Any, .
     """:func:`_municipality_key`, worked out once per page render for each municipality."""
     keys = per_render(context, _RENDER_KEYS, dict)
     kept = keys.get(id(municipality))
-    if kept is None or kept[0] is not municipality:  # the object kept makes its id unique
+    if kept is None:  # kept with the object, whose id no other object gets while it lives
         kept = keys[id(municipality)] = (municipality, _municipality_key(municipality))
     return kept[1]
 
