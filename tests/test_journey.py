@@ -81,6 +81,10 @@ def test_errors_shown_at_field_and_in_summary_with_values_kept(client, offering)
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="error-summary"' in html
+    summary = re.search(r'id="error-summary-title">([^<]*)</h2>.*?<ul[^>]*>(.*?)</ul>', html, re.S)
+    listed = summary[2].count("<li>")
+    assert listed >= 2
+    assert summary[1] == f"Bitte korrigieren Sie {listed} Angaben"  # the errors it lists
     assert f'href="#field-{postcode_field["key"]}"' in html
     assert f'id="field-{postcode_field["key"]}-error"' in html
     assert 'aria-invalid="true"' in html

@@ -160,6 +160,7 @@ def step(request: HttpRequest, draft_uuid: object, step_key: str) -> HttpRespons
             "fields": fields,
             "errors": errors,
             "messages_for_step": messages,
+            "error_count": len(errors) + len(messages),
             "previous_step": steps[index - 1] if index else None,
             "return_to_summary": return_to_summary,
             "validate_url": reverse("submissions:validate_field", args=[draft.uuid, step_key]),
