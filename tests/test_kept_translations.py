@@ -146,21 +146,21 @@ def test_a_changed_translation_file_drops_the_kept_texts(translated):
 def test_the_drops_are_connected():
     for signal, name in ((file_changed, "mo"), (setting_changed, "settings")):
         keys = [key for key, *_ref in signal.receivers]
-        assert (f"{kept_translations.__name__}.{name}", id(None)) in [
-            (uid, sender) for uid, sender in keys
-        ]
+        assert (f"{kept_translations.__name__}.{name}", id(None)) in keys
 
 
 @pytest.mark.parametrize(
     "setting", ["LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "INSTALLED_APPS"]
 )
 def test_changed_language_settings_drop_the_kept_texts(translated, setting):
+    # the receiver alone: Django's own would drop its catalogues in the middle of the test
+    forget = kept_translations._forget_on_setting_change
     with translation.override("de"):
         render('{% translate "Continue" %}')
-        setting_changed.send(sender=None, setting="TIME_ZONE", value="UTC", enter=True)
+        forget(sender=None, setting="TIME_ZONE", value="UTC", enter=True)
         render('{% translate "Continue" %}')
         assert len(translated) == 1
-        setting_changed.send(sender=None, setting=setting, value=None, enter=True)
+        forget(sender=None, setting=setting, value=None, enter=True)
         render('{% translate "Continue" %}')
     assert len(translated) == 2
 
