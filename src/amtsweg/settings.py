@@ -115,6 +115,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 RECEIPT_RENDER_NICENESS = env_int("AMTSWEG_RECEIPT_RENDER_NICENESS", 10)
 if not 0 <= RECEIPT_RENDER_NICENESS <= 19:
     raise ValueError("AMTSWEG_RECEIPT_RENDER_NICENESS must lie between 0 and 19.")
+# With a nice value above 0, the rendering also runs under Linux's idle scheduling policy: only
+# on CPU that nothing else wants, giving way at once to a web worker (docs/adr/0010, addendum).
+RECEIPT_RENDER_IDLE = env_bool("AMTSWEG_RECEIPT_RENDER_IDLE", True)
 TASKS = {
     "default": {
         "BACKEND": env_str("AMTSWEG_TASK_BACKEND", "amtsweg.lib.tasks.DatabaseBackend"),

@@ -99,4 +99,5 @@ def render_receipt(submission: Submission) -> RenderedPdf:
         ],
         language=language,
         niceness=settings.RECEIPT_RENDER_NICENESS,
+        idle=settings.RECEIPT_RENDER_IDLE,
     )

@@ -79,14 +79,16 @@ def render_pdf_document(
     pdf_variant: str | None = DEFAULT_VARIANT,
     language: str,
     niceness: int = 0,
+    idle: bool = False,
 ) -> RenderedPdf:
     """Like :func:`render_pdf`, also telling the page count (stored with the document).
 
     The template is rendered in the calling thread (it may read the database); the PDF, which
-    takes nearly all of the CPU, at ``niceness`` (``amtsweg.lib.niceness``)."""
+    takes nearly all of the CPU, at ``niceness`` and, with ``idle``, under the idle scheduling
+    policy (``amtsweg.lib.niceness``)."""
     with translation.override(language):
         html = render_to_string(template_name, {**context, "document_language": language})
-    return at_niceness(niceness, _pdf_from_html, html, list(attachments), pdf_variant)
+    return at_niceness(niceness, _pdf_from_html, html, list(attachments), pdf_variant, idle=idle)
 
 
 def _pdf_from_html(
