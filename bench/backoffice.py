@@ -40,8 +40,9 @@ from pathlib import Path
 from typing import Any
 
 from bench import report
+from bench.run import local_postgres_url, postgres_transport
 
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/amtsweg_bench_backoffice"
+DEFAULT_URL = local_postgres_url("amtsweg_bench_backoffice")
 EXTRA_SERVICES = 17
 CLERKS_PER_MUNICIPALITY = 5
 TARGETS_MS = {"inbox": 50.0, "filtered": 50.0, "deadline": 50.0, "search": 200.0, "case": 80.0}
@@ -258,7 +259,8 @@ def throwaway_installation(
         cleanup.callback(shutil.rmtree, var_dir, ignore_errors=True)
         if postgres_url:
             cleanup.callback(_quietly, recreate_postgres, postgres_url, drop_only=True)
-            database = ("PostgreSQL", recreate_postgres(postgres_url))
+            version = recreate_postgres(postgres_url)
+            database = ("PostgreSQL", f"{version}, {postgres_transport(postgres_url)}")
         else:
             import sqlite3
 

@@ -62,9 +62,10 @@ from bench.load import (
     UPLOAD_EVERY,
     upload_plan,
 )
+from bench.run import local_postgres_url
 from tests.form_filling import valid_step_post
 
-DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/amtsweg_bench_pages"
+DEFAULT_POSTGRES_URL = local_postgres_url("amtsweg_bench_pages")
 MUNICIPALITY, OFFERING = "darmstadt", "hundesteuer"
 WARM_UP = 2
 #: The rows of ``submits``: the API submit, then the bare insert it is compared with.

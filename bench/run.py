@@ -38,11 +38,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from bench import report
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/amtsweg_bench"
+#: Where Debian's and Ubuntu's PostgreSQL put their Unix socket (port 5432).
+POSTGRES_SOCKET = Path("/var/run/postgresql/.s.PGSQL.5432")
 MUNICIPALITY, OFFERING = "darmstadt", "hundesteuer"
 SCENARIOS = ("baseline", "api", "journey")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
@@ -315,6 +317,31 @@ def _database_parts(url: str) -> tuple[str, str, str]:
     return head, name, mark + query
 
 
+def local_postgres_url(name: str, socket_file: Path = POSTGRES_SOCKET) -> str:
+    """The database ``name`` of this machine's PostgreSQL server, as user ``postgres``: through
+    its Unix socket where the server has one, else over TCP to 127.0.0.1:5432.
+
+    Why the socket: it is how an installation on one machine reaches its database (README,
+    "Production"), and it costs every statement less CPU than loopback TCP, on both ends (a
+    journey about a sixth less in ``bench pages``, docs/benchmarks.md, 2026-11-27). Every
+    report names the way it was measured (``postgres_transport``); ``--postgres-url`` with
+    ``127.0.0.1`` measures over TCP."""
+    if socket_file.is_socket():
+        return f"postgres://postgres@{quote(str(socket_file.parent), safe='')}/{name}"
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def postgres_transport(url: str) -> str:
+    """How a connection to ``url`` reaches its server, for the reports."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    host = str(conninfo_to_dict(url).get("host") or "")
+    return "through its Unix socket" if not host or host.startswith("/") else f"over TCP to {host}"
+
+
+DEFAULT_POSTGRES_URL = local_postgres_url("amtsweg_bench")
+
+
 def database_name(url: str) -> str:
     return _database_parts(url)[1]
 
@@ -479,7 +506,7 @@ def stop_on_sigterm() -> None:
 def installation(database: str, postgres_url: str, keep: bool) -> Iterator[Installation]:
     var_dir = Path(tempfile.mkdtemp(prefix=f"amtsweg-bench-{database}-"))
     if database == "postgres":
-        version = recreate_postgres(postgres_url)
+        version = f"{recreate_postgres(postgres_url)}, {postgres_transport(postgres_url)}"
         url = postgres_url
     else:
         import sqlite3
