@@ -117,7 +117,15 @@ if not 0 <= RECEIPT_RENDER_NICENESS <= 19:
     raise ValueError("AMTSWEG_RECEIPT_RENDER_NICENESS must lie between 0 and 19.")
 # With a nice value above 0, the rendering also runs under Linux's idle scheduling policy: only
 # on CPU that nothing else wants, giving way at once to a web worker (docs/adr/0010, addendum).
-RECEIPT_RENDER_IDLE = env_bool("AMTSWEG_RECEIPT_RENDER_IDLE", True)
+# Not on SQLite: a rendering thread kept off the CPU also keeps Python's interpreter lock from
+# the worker's scheduler thread, which may hold SQLite's write lock, and every submit needs it.
+_ON_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+RECEIPT_RENDER_IDLE = env_bool("AMTSWEG_RECEIPT_RENDER_IDLE", not _ON_SQLITE)
+if RECEIPT_RENDER_IDLE and _ON_SQLITE:
+    raise ValueError(
+        "AMTSWEG_RECEIPT_RENDER_IDLE is for PostgreSQL: on SQLite a rendering thread kept off "
+        "the CPU can hold up the database's write lock (docs/adr/0010)."
+    )
 TASKS = {
     "default": {
         "BACKEND": env_str("AMTSWEG_TASK_BACKEND", "amtsweg.lib.tasks.DatabaseBackend"),

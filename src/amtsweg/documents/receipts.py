@@ -77,7 +77,8 @@ def receipt_context(submission: Submission) -> dict[str, Any]:
 
 def render_receipt(submission: Submission) -> RenderedPdf:
     """The receipt PDF (PDF/A-3b) in the submission's language, with its data embedded;
-    rendered at ``RECEIPT_RENDER_NICENESS``, since receipts may follow a peak."""
+    rendered at ``RECEIPT_RENDER_NICENESS`` (and ``RECEIPT_RENDER_IDLE``), since receipts may
+    follow a peak."""
     language = submission.language or "de"
     data = json.dumps(
         receipt_data(submission), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2

@@ -68,7 +68,7 @@ def _lower_priority(niceness: int, idle: bool) -> None:
         current = os.getpriority(os.PRIO_PROCESS, thread)
         os.setpriority(os.PRIO_PROCESS, thread, max(niceness, current))
     except OSError as error:
-        logger.warning("Rendering at normal priority: nice %d refused (%s)", niceness, error)
+        logger.warning("Rendering without its nice value: nice %d refused (%s)", niceness, error)
     if idle:
         try:  # 0: the calling thread (Linux schedules threads, not processes)
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))

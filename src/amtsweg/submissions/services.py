@@ -295,7 +295,7 @@ def _record_submit(submission: Submission, access_code: str, search_text: str) -
     offering = submission.offering
     case = open_case_for(submission, search_text)
     request_receipt(submission, case)  # the receipt PDF's row, in this transaction
-    follow_up_submission.enqueue(submission.pk)  # one job: confirmation mail and receipt
+    follow_up_submission.enqueue(submission.pk)  # one job: the receipt, then the mail
     # From here on the shared rows are locked until COMMIT.
     submission.reference_number = next_reference_number(
         submission.processing_municipality, timezone.localdate(submission.submitted_at).year
