@@ -42,7 +42,6 @@ from typing import Any
 from bench import report
 from bench.run import local_postgres_url, postgres_transport
 
-DEFAULT_URL = local_postgres_url("amtsweg_bench_backoffice")
 EXTRA_SERVICES = 17
 CLERKS_PER_MUNICIPALITY = 5
 TARGETS_MS = {"inbox": 50.0, "filtered": 50.0, "deadline": 50.0, "search": 200.0, "case": 80.0}
@@ -1021,7 +1020,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, help="requests per page (default 30)")
     parser.add_argument(
         "--postgres-url",
-        default=os.environ.get("BENCH_BACKOFFICE_URL", DEFAULT_URL),
+        default=os.environ.get("BENCH_BACKOFFICE_URL")
+        or local_postgres_url("amtsweg_bench_backoffice"),
         help="a database this may drop and create (default: %(default)s)",
     )
     parser.add_argument("--reuse", action="store_true", help="time an earlier run's database")

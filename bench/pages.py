@@ -65,7 +65,6 @@ from bench.load import (
 from bench.run import local_postgres_url
 from tests.form_filling import valid_step_post
 
-DEFAULT_POSTGRES_URL = local_postgres_url("amtsweg_bench_pages")
 MUNICIPALITY, OFFERING = "darmstadt", "hundesteuer"
 WARM_UP = 2
 #: The rows of ``submits``: the API submit, then the bare insert it is compared with.
@@ -385,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--postgres-url",
-        default=os.environ.get("BENCH_PAGES_URL", DEFAULT_POSTGRES_URL),
+        default=os.environ.get("BENCH_PAGES_URL") or local_postgres_url("amtsweg_bench_pages"),
         help="with --database postgres: a database this may drop and create "
         "(default: %(default)s; a quick run uses one of its own beside it)",
     )

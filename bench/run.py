@@ -319,27 +319,40 @@ def _database_parts(url: str) -> tuple[str, str, str]:
 
 def local_postgres_url(name: str, socket_file: Path = POSTGRES_SOCKET) -> str:
     """The database ``name`` of this machine's PostgreSQL server, as user ``postgres``: through
-    its Unix socket where the server has one, else over TCP to 127.0.0.1:5432.
+    its Unix socket where the server answers there, else over TCP to 127.0.0.1:5432.
 
     Why the socket: it is how an installation on one machine reaches its database (README,
     "Production"), and it costs every statement less CPU than loopback TCP, on both ends (a
-    journey about a sixth less in ``bench pages``, docs/benchmarks.md, 2026-11-27). Every
-    report names the way it was measured (``postgres_transport``); ``--postgres-url`` with
-    ``127.0.0.1`` measures over TCP."""
-    if socket_file.is_socket():
-        return f"postgres://postgres@{quote(str(socket_file.parent), safe='')}/{name}"
+    journey about a sixth less in ``bench pages``, docs/benchmarks.md, 2026-11-27). It is
+    tried first (a connection, some milliseconds), since a socket may exist that does not let
+    this user in (Debian's ``peer`` authentication). Every report names the way it was
+    measured (``postgres_transport``); ``--postgres-url`` with ``127.0.0.1`` measures over TCP."""
+    socket_url = socket_postgres_url(name, socket_file)
+    try:
+        has_socket = socket_file.is_socket()
+    except OSError:  # a directory this user may not search
+        has_socket = False
+    if has_socket and postgres_answers(socket_url) is None:
+        return socket_url
     return f"postgres://postgres@127.0.0.1:5432/{name}"
 
 
+def socket_postgres_url(name: str, socket_file: Path) -> str:
+    """The database ``name`` through the Unix socket ``socket_file`` (named, as PostgreSQL names
+    it, after its port: ``.s.PGSQL.5432``), as user ``postgres``. The port is given, so that a
+    ``PGPORT`` in the environment cannot lead to another socket than ``socket_file``."""
+    port = socket_file.name.rpartition(".")[2]
+    return f"postgres://postgres@{quote(str(socket_file.parent), safe='')}:{port}/{name}"
+
+
 def postgres_transport(url: str) -> str:
-    """How a connection to ``url`` reaches its server, for the reports."""
+    """How a connection to ``url`` reaches its server, for the reports: as libpq decides, by
+    ``hostaddr``, else ``host``, else ``PGHOST``, else the socket."""
     from psycopg.conninfo import conninfo_to_dict
 
-    host = str(conninfo_to_dict(url).get("host") or "")
+    given = conninfo_to_dict(url)
+    host = str(given.get("hostaddr") or given.get("host") or os.environ.get("PGHOST") or "")
     return "through its Unix socket" if not host or host.startswith("/") else f"over TCP to {host}"
-
-
-DEFAULT_POSTGRES_URL = local_postgres_url("amtsweg_bench")
 
 
 def database_name(url: str) -> str:
@@ -811,7 +824,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--submit-seconds", type=float, help="per level, API and baseline")
     parser.add_argument(
         "--postgres-url",
-        default=os.environ.get("BENCH_POSTGRES_URL", DEFAULT_POSTGRES_URL),
+        default=os.environ.get("BENCH_POSTGRES_URL") or local_postgres_url("amtsweg_bench"),
         help="a database the benchmark may drop and create (default: %(default)s)",
     )
     parser.add_argument("--no-task-worker", action="store_true", help="web workers only")
