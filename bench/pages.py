@@ -384,9 +384,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--postgres-url",
-        default=os.environ.get("BENCH_PAGES_URL") or local_postgres_url("amtsweg_bench_pages"),
-        help="with --database postgres: a database this may drop and create "
-        "(default: %(default)s; a quick run uses one of its own beside it)",
+        help="with --database postgres: a database this may drop and create (default: "
+        "$BENCH_PAGES_URL, else amtsweg_bench_pages on this machine's server, through its Unix "
+        "socket where it answers; a quick run uses one of its own beside it)",
     )
     parser.add_argument(
         "--profile",
@@ -402,9 +402,10 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.ExitStack() as stack:
         postgres_url = None
         if args.database == "postgres":
-            postgres_url = stack.enter_context(
-                run_database(args.postgres_url, quick=args.quick, say=log)
+            url = args.postgres_url or (
+                os.environ.get("BENCH_PAGES_URL") or local_postgres_url("amtsweg_bench_pages")
             )
+            postgres_url = stack.enter_context(run_database(url, quick=args.quick, say=log))
             if postgres_url is None:
                 return 0 if args.quick else 1
         log(f"{journeys} journeys and {journeys} API submits and bare inserts in one process")

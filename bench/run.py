@@ -347,11 +347,17 @@ def socket_postgres_url(name: str, socket_file: Path) -> str:
 
 def postgres_transport(url: str) -> str:
     """How a connection to ``url`` reaches its server, for the reports: as libpq decides, by
-    ``hostaddr``, else ``host``, else ``PGHOST``, else the socket."""
+    ``hostaddr`` (or ``PGHOSTADDR``), else ``host`` (or ``PGHOST``), else the socket."""
     from psycopg.conninfo import conninfo_to_dict
 
     given = conninfo_to_dict(url)
-    host = str(given.get("hostaddr") or given.get("host") or os.environ.get("PGHOST") or "")
+    host = str(
+        given.get("hostaddr")
+        or os.environ.get("PGHOSTADDR")
+        or given.get("host")
+        or os.environ.get("PGHOST")
+        or ""
+    )
     return "through its Unix socket" if not host or host.startswith("/") else f"over TCP to {host}"
 
 
@@ -824,8 +830,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--submit-seconds", type=float, help="per level, API and baseline")
     parser.add_argument(
         "--postgres-url",
-        default=os.environ.get("BENCH_POSTGRES_URL") or local_postgres_url("amtsweg_bench"),
-        help="a database the benchmark may drop and create (default: %(default)s)",
+        help="a database the benchmark may drop and create (default: $BENCH_POSTGRES_URL, "
+        "else amtsweg_bench on this machine's server, through its Unix socket where it answers)",
     )
     parser.add_argument("--no-task-worker", action="store_true", help="web workers only")
     parser.add_argument("--workers", type=int, help="web workers (default: serve's own)")
@@ -870,6 +876,10 @@ def main(argv: list[str] | None = None) -> int:
         "skipped": {},
     }
     for database in mode.databases:
+        if database == "postgres" and args.postgres_url is None:
+            args.postgres_url = os.environ.get("BENCH_POSTGRES_URL") or local_postgres_url(
+                "amtsweg_bench"
+            )
         if database == "postgres" and (reason := postgres_answers(args.postgres_url)):
             log(f"postgres: skipped, no server answers ({reason})")
             outcome["skipped"][database] = reason

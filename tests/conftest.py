@@ -70,6 +70,9 @@ def _offline_settings(files: Path) -> dict[str, Any]:
         "STATIC_ROOT": files / "static",
         "EMAIL_FILE_PATH": files / "mail",
         "LANGUAGE_CODE": "de",
+        # Receipts rendered in the tests' own thread priority: under SCHED_IDLE a busy shared
+        # runner could keep a test's rendering off the CPU (tests/test_niceness.py turns it on).
+        "RECEIPT_RENDER_IDLE": False,
     }
 
 

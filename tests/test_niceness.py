@@ -44,14 +44,15 @@ def _system_allows_the_idle_policy() -> bool:
             return False
         return True
 
-    if not sys.platform.startswith("linux"):
-        return False
+    if not sys.platform.startswith("linux") or _policy() == os.SCHED_IDLE:
+        return False  # under the idle policy already (chrt -i): nothing to tell apart
     with ThreadPoolExecutor(max_workers=1) as probe:
         return probe.submit(attempt).result()
 
 
 idle_policy = pytest.mark.skipif(
-    not _system_allows_the_idle_policy(), reason="this system refuses SCHED_IDLE to a thread"
+    not _system_allows_the_idle_policy(),
+    reason="this system refuses SCHED_IDLE to a thread, or the tests run under it already",
 )
 
 

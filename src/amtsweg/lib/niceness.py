@@ -12,9 +12,11 @@ thread also takes Linux's idle scheduling policy, under which it gives way at on
 addendum).
 
 The caller waits for the result, so it does not compete with the rendering thread for the
-interpreter; the worker's scheduler thread can, briefly, when a periodic job falls due during
-a rendering (ADR 0010). Nice values weigh only against processes in the same scheduling
-group: workers in a systemd unit or container of their own need ``CPUWeight=`` instead.
+interpreter; the worker's scheduler thread can, when a periodic job falls due during a
+rendering: at a nice value briefly, under the idle policy for as long as the rendering waits
+for a CPU (ADR 0010 and its addendum). Nice values and the idle policy weigh only against
+processes in the same scheduling group: workers in a systemd unit or container of their own
+need ``CPUWeight=`` instead.
 """
 
 import logging
