@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import report
-from bench.run import local_postgres_url, postgres_transport
+from bench.run import bench_postgres_url, postgres_transport
 
 EXTRA_SERVICES = 17
 CLERKS_PER_MUNICIPALITY = 5
@@ -1020,9 +1020,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, help="requests per page (default 30)")
     parser.add_argument(
         "--postgres-url",
-        default=os.environ.get("BENCH_BACKOFFICE_URL")
-        or local_postgres_url("amtsweg_bench_backoffice"),
-        help="a database this may drop and create (default: %(default)s)",
+        help="a database this may drop and create (default: $BENCH_BACKOFFICE_URL, else "
+        "amtsweg_bench_backoffice on this machine's server, through its Unix socket where it "
+        "answers)",
     )
     parser.add_argument("--reuse", action="store_true", help="time an earlier run's database")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
@@ -1045,6 +1045,9 @@ def main(argv: list[str] | None = None) -> int:
     cases = args.cases or (5_000 if args.quick else 1_000_000)
     repeat = args.repeat or (3 if args.quick else 30)
 
+    args.postgres_url = args.postgres_url or bench_postgres_url(
+        "BENCH_BACKOFFICE_URL", "amtsweg_bench_backoffice"
+    )
     with run_database(args.postgres_url, quick=args.quick) as url:
         if url is None:
             return 0 if args.quick else 1

@@ -62,7 +62,7 @@ from bench.load import (
     UPLOAD_EVERY,
     upload_plan,
 )
-from bench.run import local_postgres_url
+from bench.run import bench_postgres_url
 from tests.form_filling import valid_step_post
 
 MUNICIPALITY, OFFERING = "darmstadt", "hundesteuer"
@@ -402,9 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.ExitStack() as stack:
         postgres_url = None
         if args.database == "postgres":
-            url = args.postgres_url or (
-                os.environ.get("BENCH_PAGES_URL") or local_postgres_url("amtsweg_bench_pages")
-            )
+            url = args.postgres_url or bench_postgres_url("BENCH_PAGES_URL", "amtsweg_bench_pages")
             postgres_url = stack.enter_context(run_database(url, quick=args.quick, say=log))
             if postgres_url is None:
                 return 0 if args.quick else 1

@@ -337,6 +337,13 @@ def local_postgres_url(name: str, socket_file: Path = POSTGRES_SOCKET) -> str:
     return f"postgres://postgres@127.0.0.1:5432/{name}"
 
 
+def bench_postgres_url(variable: str, name: str) -> str:
+    """The URL in the environment variable ``variable``, else the database ``name`` of this
+    machine's server (``local_postgres_url``): every part's default, worked out only when
+    the part uses PostgreSQL (the socket is tried by a connection)."""
+    return os.environ.get(variable) or local_postgres_url(name)
+
+
 def socket_postgres_url(name: str, socket_file: Path) -> str:
     """The database ``name`` through the Unix socket ``socket_file`` (named, as PostgreSQL names
     it, after its port: ``.s.PGSQL.5432``), as user ``postgres``. The port is given, so that a
@@ -876,9 +883,9 @@ def main(argv: list[str] | None = None) -> int:
         "skipped": {},
     }
     for database in mode.databases:
-        if database == "postgres" and args.postgres_url is None:
-            args.postgres_url = os.environ.get("BENCH_POSTGRES_URL") or local_postgres_url(
-                "amtsweg_bench"
+        if database == "postgres":
+            args.postgres_url = args.postgres_url or bench_postgres_url(
+                "BENCH_POSTGRES_URL", "amtsweg_bench"
             )
         if database == "postgres" and (reason := postgres_answers(args.postgres_url)):
             log(f"postgres: skipped, no server answers ({reason})")
