@@ -994,6 +994,7 @@ def measure(
             outcome["generate"] = generate(cases)
             outcome["generate_total"] = time.monotonic() - begin
             log(f"generated in {outcome['generate_total']:.0f} s: {outcome['generate']}")
+        outcome["postgres"] += f", {postgres_transport(args.postgres_url)}"
         outcome["data"] = counts()
         outcome["load"] = load_average()
         outcome["pages"] = time_pages(repeat, args.profile, args.only)
