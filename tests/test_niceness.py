@@ -56,6 +56,11 @@ idle_policy = pytest.mark.skipif(
 )
 
 
+def _refuse(*args: object) -> None:
+    """A system call as a sandbox that filters it answers."""
+    raise PermissionError("Operation not permitted")
+
+
 @pytest.fixture(autouse=True)
 def own_threads(monkeypatch):
     """Each test makes its own rendering threads: a thread's priority cannot be raised again."""
@@ -168,10 +173,7 @@ def test_a_refused_niceness_still_gets_the_work_done(monkeypatch, caplog):
     """A sandbox that filters setpriority must not cost the receipts: they render at normal
     priority instead, and the log says so."""
 
-    def refuse(*args):
-        raise PermissionError("Operation not permitted")
-
-    monkeypatch.setattr(os, "setpriority", refuse)
+    monkeypatch.setattr(os, "setpriority", _refuse)
 
     assert at_niceness(13, lambda: "gerendert") == "gerendert"
     assert at_niceness(13, lambda: "wieder") == "wieder"
@@ -180,10 +182,7 @@ def test_a_refused_niceness_still_gets_the_work_done(monkeypatch, caplog):
 
 @linux_only
 def test_a_refused_idle_policy_still_gets_the_work_done(monkeypatch, caplog):
-    def refuse(*args):
-        raise PermissionError("Operation not permitted")
-
-    monkeypatch.setattr(os, "sched_setscheduler", refuse)
+    monkeypatch.setattr(os, "sched_setscheduler", _refuse)
     wanted, caller_policy = _lower_than_now(), _policy()
 
     assert at_niceness(wanted, _thread_and_niceness, idle=True)[1] == wanted
