@@ -9,7 +9,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.db.models import Model
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_init, post_save, pre_init, pre_save
 from django.db.models.sql.compiler import SQLInsertCompiler
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from amtsweg.audit.models import AuditEvent
 from amtsweg.cases.models import Case, Decision, StatusEntry
-from amtsweg.catalog.models import Offering, VersionStatus
+from amtsweg.catalog.models import Offering, Service, Solution, VersionStatus
 from amtsweg.catalog.services import (
     get_live_offering,
     get_live_offering_for_submit,
@@ -30,12 +30,14 @@ from amtsweg.lib.rows import (
     delete_referring,
     insert_row,
     joined_row,
+    loader,
     locked_values,
     rows_referring,
     update_row,
 )
 from amtsweg.submissions.models import Attachment, ResumeLink, Submission
 from amtsweg.submissions.services import start_draft, submit_data
+from amtsweg.tenants.models import Municipality
 from tests.factories import make_complete_draft
 from tests.orm_compiling import forbid_orm_compiling
 
@@ -369,3 +371,69 @@ def test_rows_referring_reads_what_filter_reads(offering, monkeypatch):
     assert sorted(map(_fields, found), key=str) == sorted(map(_fields, expected), key=str)
     assert all(isinstance(row.uuid, uuid.UUID) and not row._state.adding for row in found)
     assert {row.file.name for row in found} == {"anlagen/a.pdf", "anlagen/b.pdf"}
+
+
+#: The models whose rows ``joined_row`` and ``rows_referring`` make on the journey's pages.
+READ_ON_THE_JOURNEY = (Submission, Offering, Municipality, Citizen, Attachment, Solution, Service)
+
+
+@pytest.mark.parametrize("model", READ_ON_THE_JOURNEY, ids=lambda model: model.__name__)
+def test_rows_are_made_as_from_db_makes_them(offering, model):
+    """``loader`` makes the object ``from_db`` makes: the same attributes, not new, from the
+    database it was read from; and for these models without running ``Model.__init__``
+    (which a receiver connected after the loader was made would see)."""
+    if model is Citizen:
+        Citizen.objects.create(pseudonym="bPK2-Zoë-🐕", last_login=timezone.now())
+    if model is Submission:
+        make_complete_draft(offering)
+    if model is Attachment:
+        Attachment.objects.create(
+            submission=make_complete_draft(offering),
+            field_path="nachweis",
+            original_name="a.pdf",
+            content_type="application/pdf",
+            size=3,
+            sha256="0" * 64,
+            file="anlagen/a.pdf",
+        )
+    attnames = [field.attname for field in model._meta.concrete_fields]
+    values = list(model.objects.values_list(*attnames)[:1].get())  # converted like from_db's
+    load = loader(model)
+    initialised = []
+
+    def note(sender: type[Model], **kwargs: object) -> None:
+        initialised.append(sender)
+
+    pre_init.connect(note, sender=model)
+    try:
+        made = load("default", values)
+    finally:
+        pre_init.disconnect(note, sender=model)
+    expected = model.from_db("default", None, values)
+    assert initialised == []
+    assert type(made) is model
+    assert {k: v for k, v in vars(made).items() if k != "_state"} == {
+        k: v for k, v in vars(expected).items() if k != "_state"
+    }
+    assert (made._state.adding, made._state.db) == (False, "default")
+    assert made._state is not expected._state and made._state.fields_cache == {}
+    assert made == expected
+
+
+def test_rows_of_a_model_with_an_init_receiver_go_through_from_db(offering):
+    """A model whose ``pre_init`` or ``post_init`` has a receiver when its loader is made gets
+    ``from_db``, so that the receiver runs for every row read."""
+    seen = []
+
+    def note(sender: type[Model], instance: Model, **kwargs: object) -> None:
+        seen.append(instance)
+
+    post_init.connect(note, sender=Offering)
+    try:
+        attnames = [field.attname for field in Offering._meta.concrete_fields]
+        values = list(Offering.objects.values_list(*attnames).get(pk=offering.pk))
+        made = loader(Offering)("default", values)
+    finally:
+        post_init.disconnect(note, sender=Offering)
+    assert seen == [made]
+    assert made.pk == offering.pk and not made._state.adding

@@ -19,12 +19,18 @@ lists the rows that refer to one, as ``filter(...)`` would, and ``delete_referri
 them, as ``filter(...).delete()`` would.
 """
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field, Model, UniqueConstraint
+from django.db.models.base import ModelState
 from django.db.models.deletion import Collector
+from django.db.models.fields.files import FileDescriptor
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 
 Row = TypeVar("Row", bound=Model)
 
@@ -144,7 +150,7 @@ def rows_referring(model: type[Row], foreign_key: str, target: Model) -> list[Ro
     connection = connections[DEFAULT_DB_ALIAS]
     quote, meta = connection.ops.quote_name, model._meta
 
-    def build() -> tuple[str, list[Any], Field]:
+    def build() -> tuple[str, list[Any], Field, Callable[[str, list[Any]], Row]]:
         columns = [field.get_col(meta.db_table) for field in meta.concrete_fields]
         key = meta.get_field(foreign_key)
         sql = "SELECT {} FROM {} WHERE {} = %s".format(  # noqa: S608 - our own names
@@ -152,16 +158,16 @@ def rows_referring(model: type[Row], foreign_key: str, target: Model) -> list[Ro
             quote(meta.db_table),
             quote(key.column),
         )
-        return sql, [(column, _converters(column, connection)) for column in columns], key
+        converters = [(column, _converters(column, connection)) for column in columns]
+        return sql, converters, key, loader(model)
 
-    sql, converters, key = _statement(("referring", connection.vendor, model, foreign_key), build)
+    sql, converters, key, load = _statement(
+        ("referring", connection.vendor, model, foreign_key), build
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [_referred_value(key, target, connection)])
         rows = cursor.fetchall()
-    return [
-        model.from_db(connection.alias, None, _converted(row, converters, connection))
-        for row in rows
-    ]
+    return [load(connection.alias, _converted(row, converters, connection)) for row in rows]
 
 
 def delete_referring(model: type[Model], foreign_key: str, target: Model) -> int:
@@ -196,6 +202,49 @@ def _converters(column: Any, connection: Any) -> list[Callable]:
     """What a queryset applies to a value read from ``column``, in its order (the backend's
     converters, then the field's ``from_db_value``: decryption, JSON, UUIDs)."""
     return connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+
+
+#: The descriptors of model fields whose ``__set__``, on an object that has no value yet, only
+#: stores the value in its ``__dict__`` (or that have no ``__set__``).
+_STORING_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute, FileDescriptor)
+
+
+def loader(model: type[Row]) -> Callable[[str, list[Any]], Row]:
+    """What makes the model object of a row read from database ``alias`` with the values of
+    all its concrete fields, in their order: ``model.from_db``, or the same object made
+    directly where that does no more.
+
+    ``from_db`` calls ``Model.__init__``, which sends ``pre_init`` and ``post_init`` and stores
+    each value through the field's descriptor: a fifth of the draft's lookup that every
+    journey page makes (issue 9, docs/benchmarks.md). For a model that overrides none of this,
+    whose signals have no receiver and whose descriptors only store, the object is made by
+    filling its ``__dict__`` as they would. Decided once per statement: a receiver connected
+    to a model after its first row was read here is not seen (``tests/test_rows.py`` checks
+    that the models read here have none)."""
+    fields = model._meta.concrete_fields
+    made_directly = (
+        model.__init__ is Model.__init__
+        and model.from_db.__func__ is Model.from_db.__func__
+        and model.__setattr__ is object.__setattr__
+        and not pre_init.has_listeners(model)
+        and not post_init.has_listeners(model)
+        and all(
+            type(inspect.getattr_static(model, field.attname, None)) in _STORING_DESCRIPTORS
+            for field in fields
+        )
+    )
+    if not made_directly:
+        return lambda alias, values: model.from_db(alias, None, values)
+    attnames = [field.attname for field in fields]
+
+    def load(alias: str, values: list[Any]) -> Row:
+        instance = model.__new__(model)
+        state = instance._state = ModelState()
+        state.adding, state.db = False, alias
+        instance.__dict__.update(zip(attnames, values, strict=True))
+        return instance
+
+    return load
 
 
 def _converted(
@@ -242,13 +291,13 @@ def joined_row(
         return None
     instances: list[Model | None] = []
     start = 0
-    for node_model, converters, primary_key_at, parent, foreign_key in nodes:
+    for load, converters, primary_key_at, parent, foreign_key in nodes:
         values = _converted(row[start : start + len(converters)], converters, connection)
         start += len(converters)
         instance = (
             None
             if values[primary_key_at] is None  # an outer join found no row
-            else node_model.from_db(connection.alias, None, values)
+            else load(connection.alias, values)
         )
         if foreign_key is not None and instances[parent] is not None:
             foreign_key.set_cached_value(instances[parent], instance)
@@ -275,9 +324,9 @@ def _is_unique_key(meta: Any, names: Sequence[str]) -> bool:
 def _joined_statement(
     connection: Any, model: type[Model], names: Sequence[str], related: Sequence[str]
 ) -> tuple[str, list[tuple[Any, ...]], list[Field]]:
-    """The ``SELECT`` of ``joined_row``; for each table in it, its model, its columns'
-    converters, the position of its primary key, the index of the table it is joined to and
-    the foreign key that joins it; and the fields the lookup ``names``."""
+    """The ``SELECT`` of ``joined_row``; for each table in it, its model's ``loader``, its
+    columns' converters, the position of its primary key, the index of the table it is joined
+    to and the foreign key that joins it; and the fields the lookup ``names``."""
     if not _is_unique_key(model._meta, names):
         raise ValueError(f"{', '.join(names)} do not single out one row of {model.__name__}.")
     quote = connection.ops.quote_name
@@ -319,7 +368,7 @@ def _joined_statement(
             for column in (field.get_col(alias) for field in fields)
         ]
         primary_key_at = fields.index(node_model._meta.pk)
-        described.append((node_model, converters, primary_key_at, parent, foreign_key))
+        described.append((loader(node_model), converters, primary_key_at, parent, foreign_key))
     lookup_fields = [model._meta.get_field(name) for name in names]
     sql = "SELECT {} FROM {} T0 {} WHERE {}".format(  # noqa: S608 - our own names
         ", ".join(columns),
