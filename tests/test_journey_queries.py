@@ -129,3 +129,19 @@ def test_the_offering_page_does_not_read_the_version_again(client, hundesteuer):
     statements = _sql(client, page)
     assert not any('"catalog_solutionversion"."form_definition"' in sql for sql in statements)
     assert len(statements) == MAX_STATEMENTS["offering page GET"] - 1  # no session yet
+
+
+def test_each_reader_gets_its_own_copy_of_a_kept_version(hundesteuer):
+    """The kept version is shared by every request of the worker: what one request caches
+    on or changes in its copy stays out of the kept one and the next request's copy."""
+    version_id = hundesteuer.solution_version_id
+    first = published_version(version_id)
+    assert first.solution.service  # read and cached on this copy
+    first.number += 100
+    second = published_version(version_id)
+    assert second is not first
+    assert second.number == first.number - 100
+    assert not type(second).solution.is_cached(second)
+    assert second.form_definition == first.form_definition
+    assert (second._state.adding, second._state.db) == (False, "default")
+    assert second._state is not first._state
