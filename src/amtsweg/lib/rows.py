@@ -130,16 +130,15 @@ def locked_values(model: type[Model], pk: object, field_names: Sequence[str]) ->
             quote(model._meta.pk.column),
             " FOR UPDATE" if connection.features.has_select_for_update else "",
         )
-        converters = [(column, _converters(column, connection)) for column in columns]
-        return sql, converters
+        return sql, _converting(columns, connection)
 
-    sql, converters = _statement(("select", connection.vendor, model, *field_names), build)
+    sql, converting = _statement(("select", connection.vendor, model, *field_names), build)
     with connection.cursor() as cursor:
         cursor.execute(sql, [pk])
         row = cursor.fetchone()
     if row is None:
         return None
-    return tuple(_converted(row, converters, connection))
+    return tuple(_converted(row, converting, connection))
 
 
 def rows_referring(model: type[Row], foreign_key: str, target: Model) -> list[Row]:
@@ -158,16 +157,15 @@ def rows_referring(model: type[Row], foreign_key: str, target: Model) -> list[Ro
             quote(meta.db_table),
             quote(key.column),
         )
-        converters = [(column, _converters(column, connection)) for column in columns]
-        return sql, converters, key, loader(model)
+        return sql, _converting(columns, connection), key, loader(model)
 
-    sql, converters, key, load = _statement(
+    sql, converting, key, load = _statement(
         ("referring", connection.vendor, model, foreign_key), build
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [_referred_value(key, target, connection)])
         rows = cursor.fetchall()
-    return [load(connection.alias, _converted(row, converters, connection)) for row in rows]
+    return [load(connection.alias, _converted(row, converting, connection)) for row in rows]
 
 
 def delete_referring(model: type[Model], foreign_key: str, target: Model) -> int:
@@ -198,10 +196,21 @@ def _referred_value(key: Any, target: Model, connection: Any) -> Any:
     return key.get_db_prep_value(getattr(target, key.target_field.attname), connection)
 
 
-def _converters(column: Any, connection: Any) -> list[Callable]:
-    """What a queryset applies to a value read from ``column``, in its order (the backend's
-    converters, then the field's ``from_db_value``: decryption, JSON, UUIDs)."""
-    return connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+#: Of the columns of a statement, those whose values a queryset converts: each one's position,
+#: the column, and what is applied to its value, in its order.
+Converting = list[tuple[int, Any, list[Callable]]]
+
+
+def _converting(columns: Sequence[Any], connection: Any) -> Converting:
+    """The columns of ``columns`` that a queryset converts, with their converters (the
+    backend's, then the field's ``from_db_value``: decryption, JSON, UUIDs). Most columns
+    have none, and a row's other values are taken as they are."""
+    converting = []
+    for position, column in enumerate(columns):
+        steps = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if steps:
+            converting.append((position, column, steps))
+    return converting
 
 
 #: The descriptors of model fields whose ``__set__``, on an object that has no value yet, only
@@ -247,16 +256,14 @@ def loader(model: type[Row]) -> Callable[[str, list[Any]], Row]:
     return load
 
 
-def _converted(
-    row: Sequence[object], converters: list[tuple[Any, list[Callable]]], connection: Any
-) -> list[object]:
-    """A row's values converted column by column (``converters``: each column with its
-    ``_converters``), as a queryset converts them."""
-    values = []
-    for value, (column, steps) in zip(row, converters, strict=True):
+def _converted(row: Sequence[object], converting: Converting, connection: Any) -> list[object]:
+    """A row's values as a queryset converts them (``converting``: see ``_converting``)."""
+    values = list(row)
+    for position, column, steps in converting:
+        value = values[position]
         for convert in steps:
             value = convert(value, column, connection)
-        values.append(value)
+        values[position] = value
     return values
 
 
@@ -291,9 +298,9 @@ def joined_row(
         return None
     instances: list[Model | None] = []
     start = 0
-    for load, converters, primary_key_at, parent, foreign_key in nodes:
-        values = _converted(row[start : start + len(converters)], converters, connection)
-        start += len(converters)
+    for load, width, converting, primary_key_at, parent, foreign_key in nodes:
+        values = _converted(row[start : start + width], converting, connection)
+        start += width
         instance = (
             None
             if values[primary_key_at] is None  # an outer join found no row
@@ -325,8 +332,9 @@ def _joined_statement(
     connection: Any, model: type[Model], names: Sequence[str], related: Sequence[str]
 ) -> tuple[str, list[tuple[Any, ...]], list[Field]]:
     """The ``SELECT`` of ``joined_row``; for each table in it, its model's ``loader``, its
-    columns' converters, the position of its primary key, the index of the table it is joined
-    to and the foreign key that joins it; and the fields the lookup ``names``."""
+    number of columns and those it converts (``_converting``), the position of its primary
+    key, the index of the table it is joined to and the foreign key that joins it; and the
+    fields the lookup ``names``."""
     if not _is_unique_key(model._meta, names):
         raise ValueError(f"{', '.join(names)} do not single out one row of {model.__name__}.")
     quote = connection.ops.quote_name
@@ -363,12 +371,11 @@ def _joined_statement(
     for position, (node_model, parent, foreign_key) in enumerate(nodes):
         alias, fields = f"T{position}", node_model._meta.concrete_fields
         columns += [f"{alias}.{quote(field.column)}" for field in fields]
-        converters = [
-            (column, _converters(column, connection))
-            for column in (field.get_col(alias) for field in fields)
-        ]
+        converting = _converting([field.get_col(alias) for field in fields], connection)
         primary_key_at = fields.index(node_model._meta.pk)
-        described.append((loader(node_model), converters, primary_key_at, parent, foreign_key))
+        described.append(
+            (loader(node_model), len(fields), converting, primary_key_at, parent, foreign_key)
+        )
     lookup_fields = [model._meta.get_field(name) for name in names]
     sql = "SELECT {} FROM {} T0 {} WHERE {}".format(  # noqa: S608 - our own names
         ", ".join(columns),
