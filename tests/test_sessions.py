@@ -26,12 +26,18 @@ def stored() -> SessionStore:
     return session
 
 
+def _no_session_object(*args: object, **kwargs: object) -> None:
+    raise AssertionError("a Session object was made")
+
+
 def test_the_platform_uses_it():
     assert settings.SESSION_ENGINE == "amtsweg.core.sessions"
 
 
 def test_a_session_reads_back_in_one_statement_without_the_orm(stored, monkeypatch):
+    """One precompiled statement, and no ``Session`` object made only to read its data."""
     forbid_orm_compiling(monkeypatch)
+    monkeypatch.setattr(Session, "__init__", _no_session_object)
     with CaptureQueriesContext(connection) as queries:
         loaded = SessionStore(stored.session_key)
         assert loaded["drafts"] == ["a4f1", "Zoë 🐕"]

@@ -16,6 +16,7 @@ insert.
 
 import functools
 from contextlib import nullcontext
+from typing import Any
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
@@ -28,7 +29,9 @@ from amtsweg.lib.rows import insert_row, update_row
 
 
 class SessionStore(db.SessionStore):
-    def _get_session_from_db(self) -> Session | None:
+    def load(self) -> dict[str, Any]:
+        """The session's data, as Django's store loads it, but without making a ``Session``
+        object (``Model.__init__``) only to read its data from it."""
         connection = connections[DEFAULT_DB_ALIAS]
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
@@ -36,8 +39,8 @@ class SessionStore(db.SessionStore):
             row = cursor.fetchone()
         if row is None:  # unknown or expired: a new key is made when the session is saved
             self._session_key = None
-            return None
-        return Session(session_key=self.session_key, session_data=row[0])
+            return {}
+        return self.decode(row[0])
 
     def _get_new_session_key(self) -> str:
         """A random key, not looked up first: ``save(must_create=True)`` finds out."""
@@ -67,7 +70,7 @@ class SessionStore(db.SessionStore):
 
 @functools.cache
 def _select(vendor: str) -> str:
-    """The statement of ``_get_session_from_db`` on a ``vendor``'s database."""
+    """The statement of ``load`` on a ``vendor``'s database."""
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
     return "SELECT {} FROM {} WHERE {} = %s AND {} > %s".format(  # noqa: S608 - our own names
         quote("session_data"),
