@@ -2,6 +2,7 @@
 and the journey's lookups read with them (the draft, the municipality, the offering: issue
 9): they must store and read exactly what ``save()`` and the ORM's lookups would."""
 
+import copy
 import datetime as dt
 import uuid
 
@@ -24,8 +25,10 @@ from amtsweg.catalog.services import (
     get_municipality,
     published_version,
 )
+from amtsweg.core.sessions import SessionStore
 from amtsweg.documents.models import Document
 from amtsweg.identity.bundid.models import Citizen
+from amtsweg.lib import rows
 from amtsweg.lib.rows import (
     delete_referring,
     insert_row,
@@ -35,6 +38,7 @@ from amtsweg.lib.rows import (
     rows_referring,
     update_row,
 )
+from amtsweg.submissions.fields import EncryptedJSONField
 from amtsweg.submissions.models import Attachment, ResumeLink, Submission
 from amtsweg.submissions.services import start_draft, submit_data
 from amtsweg.tenants.models import Municipality
@@ -107,6 +111,49 @@ def test_insert_row_stores_what_save_stores(offering):
     assert stored.uuid == inserted.uuid
     assert before <= stored.created_at == inserted.created_at <= timezone.now()  # auto_now_add
     assert stored.data == values["data"]
+
+
+def _with_nones(instance: Model) -> Model:
+    """A copy of ``instance`` with None in every field that may hold it."""
+    copied = copy.copy(instance)
+    for field in instance._meta.concrete_fields:
+        if field.null:
+            setattr(copied, field.attname, None)
+    return copied
+
+
+@pytest.mark.parametrize("model", WRITTEN_WITHOUT_SAVE, ids=lambda model: model.__name__)
+def test_values_taken_as_they_are_are_what_django_would_send(offering, model):
+    """Every value of the submit's rows (and of a session) goes to the database as the
+    field's own ``pre_save`` and ``get_db_prep_save`` would send it, also where the calls
+    are skipped: text, flags, dates, keys, JSON, encrypted data, and None wherever allowed.
+    Fields that set themselves (auto_now) are compared by their type: they read the clock."""
+    session = SessionStore()
+    session["drafts"] = ["Zoë 🐕"]
+    session.save()
+    submit_data(offering, make_complete_draft(offering).data, idempotency_key="key-1")
+    original = model.objects.order_by("pk").last()
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    plan = rows._plan(fields)
+    for instance in (original, _with_nones(original)):
+        taken = rows._prepared(instance, plan, False, connection)
+        sent = [
+            field.get_db_prep_save(field.pre_save(instance, False), connection) for field in fields
+        ]
+        for field, value, expected in zip(fields, taken, sent, strict=True):
+            if getattr(field, "auto_now", False):
+                assert type(value) is type(expected), field.name
+            elif isinstance(field, EncryptedJSONField):  # a fresh nonce each time
+                assert field.from_db_value(value, None, connection) == getattr(
+                    instance, field.attname
+                )
+            else:  # psycopg's JSON wrapper compares by identity: compare what it holds
+                assert _sent(value) == _sent(expected), field.name
+    assert any(attname for _, attname, _ in plan), "no value is taken as it is"
+
+
+def _sent(value: object) -> tuple[type, object]:
+    return type(value), getattr(value, "obj", value)
 
 
 def test_insert_row_encrypts_like_save(offering):

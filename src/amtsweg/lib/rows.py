@@ -23,7 +23,7 @@ import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Field, Model, UniqueConstraint
 from django.db.models.base import ModelState
 from django.db.models.deletion import Collector
@@ -44,10 +44,55 @@ def _statement(key: tuple[Any, ...], build: Callable[[], tuple[Any, ...]]) -> tu
     return statement
 
 
-def _prepared(instance: Model, fields: list[Field], add: bool, connection: Any) -> list[Any]:
+#: Django's own field classes whose ``get_db_prep_save`` returns a value of these exact types
+#: unchanged, on every database (integers are not: PostgreSQL's are typed by psycopg).
+_TAKEN_AS_THEY_ARE: dict[type[Field], tuple[type, ...]] = {
+    models.CharField: (str, type(None)),
+    models.TextField: (str, type(None)),
+    models.EmailField: (str, type(None)),
+    models.SlugField: (str, type(None)),
+    models.BooleanField: (bool, type(None)),
+    models.DateTimeField: (type(None),),
+    models.DateField: (type(None),),
+    models.UUIDField: (type(None),),
+    models.ForeignKey: (type(None),),
+    models.OneToOneField: (type(None),),
+    models.IntegerField: (type(None),),
+    models.PositiveIntegerField: (type(None),),
+    models.PositiveBigIntegerField: (type(None),),
+}
+
+#: How ``_prepared`` takes each field's value: the field, and for a field whose ``pre_save``
+#: only reads its attribute, that attribute and the types taken as they are.
+Plan = list[tuple[Field, str | None, tuple[type, ...]]]
+
+
+def _plan(fields: Sequence[Field]) -> Plan:
+    plan: Plan = []
+    for field in fields:
+        taken = _TAKEN_AS_THEY_ARE.get(type(field), ())
+        sets_itself = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        plan.append(
+            (field, None, ()) if not taken or sets_itself else (field, field.attname, taken)
+        )
+    return plan
+
+
+def _prepared(instance: Model, plan: Plan, add: bool, connection: Any) -> list[Any]:
     """The fields' values as ``save()`` sends them: ``pre_save`` (auto_now, auto_now_add),
-    then ``get_db_prep_save`` (encryption, JSON, time zones)."""
-    return [field.get_db_prep_save(field.pre_save(instance, add), connection) for field in fields]
+    then ``get_db_prep_save`` (encryption, JSON, time zones).
+
+    Where those calls would return the attribute's value unchanged (a text in a text field,
+    None where a field takes None as it is), the value is taken without them: a submit
+    writes some 80 values, and the calls were a tenth of its CPU (issue 9)."""
+    values = []
+    for field, attname, taken in plan:
+        if attname is None:
+            values.append(field.get_db_prep_save(field.pre_save(instance, add), connection))
+            continue
+        value = getattr(instance, attname)
+        values.append(value if type(value) in taken else field.get_db_prep_save(value, connection))
+    return values
 
 
 def insert_row(instance: Model) -> None:
@@ -56,7 +101,7 @@ def insert_row(instance: Model) -> None:
     model, connection = type(instance), connections[DEFAULT_DB_ALIAS]  # not the slower proxy
     quote, meta = connection.ops.quote_name, model._meta
 
-    def build() -> tuple[str, list[Any]]:
+    def build() -> tuple[str, Plan]:
         fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
         sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - our own names
             quote(meta.db_table),
@@ -65,11 +110,11 @@ def insert_row(instance: Model) -> None:
         )
         if meta.auto_field is not None:
             sql += f" RETURNING {quote(meta.auto_field.column)}"
-        return sql, fields
+        return sql, _plan(fields)
 
-    sql, fields = _statement(("insert", connection.vendor, model), build)
+    sql, plan = _statement(("insert", connection.vendor, model), build)
     with connection.cursor() as cursor:
-        cursor.execute(sql, _prepared(instance, fields, True, connection))
+        cursor.execute(sql, _prepared(instance, plan, True, connection))
         if meta.auto_field is not None:
             (primary_key,) = cursor.fetchone()
             setattr(instance, meta.auto_field.attname, primary_key)
@@ -90,7 +135,7 @@ def update_row(
     quote, meta = connection.ops.quote_name, model._meta
     conditions = list(unchanged or {})
 
-    def build() -> tuple[str, list[Any], list[Any]]:
+    def build() -> tuple[str, Plan, list[Any]]:
         fields = [meta.get_field(name) for name in field_names]
         checked = [meta.get_field(name) for name in conditions]
         sql = "UPDATE {} SET {} WHERE {}".format(  # noqa: S608 - our own names
@@ -98,17 +143,17 @@ def update_row(
             ", ".join(f"{quote(field.column)} = %s" for field in fields),
             " AND ".join(f"{quote(field.column)} = %s" for field in [meta.pk, *checked]),
         )
-        return sql, fields, checked
+        return sql, _plan(fields), checked
 
     key = ("update", connection.vendor, model, tuple(field_names), tuple(conditions))
-    sql, fields, checked = _statement(key, build)
+    sql, plan, checked = _statement(key, build)
     expected = [
         field.get_db_prep_value(unchanged[name], connection)
         for name, field in zip(conditions, checked, strict=True)
     ]
     with connection.cursor() as cursor:
         cursor.execute(
-            sql, [*_prepared(instance, fields, False, connection), instance.pk, *expected]
+            sql, [*_prepared(instance, plan, False, connection), instance.pk, *expected]
         )
         return cursor.rowcount
 
