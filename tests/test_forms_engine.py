@@ -253,6 +253,26 @@ class TestValidateStep:
         assert "postcode" not in result.values
         assert result.values == {"street": "Luisenplatz 5"}
 
+    def test_each_answer_is_parsed_once(self, monkeypatch):
+        """The step's conditions read answers parsed leniently; the checks take those same
+        results, a valid answer's value and a wrong one's error alike, instead of parsing
+        every answer a second time."""
+        parsed = []
+        postcode = type(registry["postcode"])
+        parse = postcode.parse
+
+        def counting(self, item, texts):
+            parsed.append(texts)
+            return parse(self, item, texts)
+
+        monkeypatch.setattr(postcode, "parse", counting)
+        good = validate_step(self.STEP, {"postcode": ["64283"]})
+        wrong = validate_step(self.STEP, {"postcode": ["6428"]})
+        assert parsed == [["64283"], ["6428"]]
+        assert good.values["postcode"] == "64283"
+        assert [field.key for field in wrong.errors if field.key == "postcode"] == ["postcode"]
+        assert "postcode" not in wrong.values
+
 
 class TestValidateSubmission:
     def test_complete_data_passes(self):

@@ -21,6 +21,8 @@ ITEMS_SUFFIX = "__items"
 # Control characters other than tab and line breaks: never meaningful in an answer, and NUL
 # cannot even be stored in PostgreSQL's JSON.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: A field that ``lenient_values`` did not parse (a computed one).
+_NOT_PARSED = object()
 MAX_ITEMS = 100
 COMPUTED = "computed"
 
@@ -123,9 +125,10 @@ def _checked(
 ) -> tuple["_Checker", list[BoundItem], dict[str, Any]]:
     """The step's fields checked one by one (``validate_step`` adds the step's rules)."""
     items = step.get("fields", [])
-    lenient = lenient_values(items, raw, "")
+    parsed: dict[str, Any] = {}
+    lenient = lenient_values(items, raw, "", parsed)
     context = with_options({**data, **lenient}, options)
-    checker = _Checker(raw, context, {item["key"] for item in items}, language, explain)
+    checker = _Checker(raw, context, {item["key"] for item in items}, language, explain, parsed)
     bound, values = checker.items(items, "", None)
     return checker, bound, values
 
@@ -138,6 +141,7 @@ class _Checker:
         step_keys: set[str],
         language: str | None,
         explain: bool,
+        parsed: dict[str, Any],
     ):
         self.raw = raw
         self.context = context
@@ -146,6 +150,8 @@ class _Checker:
         self.language = language
         #: Whether a missing answer gets its message (not where the errors are dropped).
         self.explain = explain
+        #: What ``lenient_values`` parsed, by HTML name: each field is parsed once.
+        self.parsed = parsed
 
     def items(
         self, items: list[dict[str, Any]], prefix: str, entry: dict[str, Any] | None
@@ -201,7 +207,7 @@ class _Checker:
                 raise FieldError(
                     _("Remove the invisible control characters, e.g. by typing the answer again.")
                 )
-            value = parse()
+            value = self._parse(name, parse)
             if item["type"] == COMPUTED:
                 bound.value = field_type.as_text(item, value)
             if value is None and self._required(item, context):
@@ -212,6 +218,15 @@ class _Checker:
                 self.errors.append(bound)
             return bound, None
         return bound, value
+
+    def _parse(self, name: str, parse: Callable[[], Any]) -> Any:
+        """``parse()``, or what it gave (or raised) when ``lenient_values`` parsed ``name``."""
+        outcome = self.parsed.get(name, _NOT_PARSED)
+        if outcome is _NOT_PARSED:
+            return parse()
+        if isinstance(outcome, FieldError):
+            raise outcome
+        return outcome
 
     def _required(self, item: dict[str, Any], context: dict[str, Any]) -> bool:
         return bool(item.get("required")) or (
@@ -267,32 +282,42 @@ def item_count(item: dict[str, Any], raw: dict[str, list[str]], name: str) -> in
     return max(low, min(count, high))
 
 
-def lenient_values(items: list[dict[str, Any]], raw: dict[str, list[str]], prefix: str) -> dict:
+def lenient_values(
+    items: list[dict[str, Any]],
+    raw: dict[str, list[str]],
+    prefix: str,
+    parsed: dict[str, Any] | None = None,
+) -> dict:
     """What the step's answers would be, ignoring errors and logic: the context for conditions
-    that read answers of the same step."""
+    that read answers of the same step. Into ``parsed`` goes, for each field by its HTML name,
+    what parsing it gave or the ``FieldError`` it raised, so that the checks need not parse it
+    again (a tenth of a step's or a submit's checking, issue 9)."""
     values: dict[str, Any] = {}
     for item in items:
         name = f"{prefix}{item['key']}"
         if is_group(item):
             if item.get("repeatable"):
                 values[item["key"]] = [
-                    lenient_values(item.get("fields", []), raw, f"{name}.{index}.")
+                    lenient_values(item.get("fields", []), raw, f"{name}.{index}.", parsed)
                     for index in range(item_count(item, raw, name))
                 ]
             else:
-                values[item["key"]] = lenient_values(item.get("fields", []), raw, f"{name}.")
+                fields = item.get("fields", [])
+                values[item["key"]] = lenient_values(fields, raw, f"{name}.", parsed)
             continue
         field_type = registry[item["type"]]
         if not field_type.holds_data or item["type"] == COMPUTED:
             continue
         try:
             if field_type.parts:
-                sent = field_type.read_parts(raw, name)
-                values[item["key"]] = field_type.parse_parts(item, sent)
+                outcome = field_type.parse_parts(item, field_type.read_parts(raw, name))
             else:
-                values[item["key"]] = field_type.parse(item, raw.get(name, []))
-        except FieldError:
-            values[item["key"]] = None
+                outcome = field_type.parse(item, raw.get(name, []))
+            values[item["key"]] = outcome
+        except FieldError as problem:
+            values[item["key"]], outcome = None, problem
+        if parsed is not None:
+            parsed[name] = outcome
     return values
 
 
