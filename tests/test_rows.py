@@ -30,6 +30,7 @@ from amtsweg.documents.models import Document
 from amtsweg.identity.bundid.models import Citizen
 from amtsweg.lib import rows
 from amtsweg.lib.rows import (
+    copied,
     delete_referring,
     insert_row,
     joined_row,
@@ -484,3 +485,22 @@ def test_rows_of_a_model_with_an_init_receiver_go_through_from_db(offering):
         post_init.disconnect(note, sender=Offering)
     assert seen == [made]
     assert made.pk == offering.pk and not made._state.adding
+
+
+def test_copied_is_what_copy_copy_makes(offering):
+    """The same values and related objects as ``copy.copy``, in a state of its own: what a
+    copy caches or changes stays out of the original."""
+    draft = joined_row(Submission, {"uuid": make_complete_draft(offering).uuid}, ["offering"])
+    made, expected = copied(draft), copy.copy(draft)
+    assert type(made) is Submission and made is not draft
+    pickling = {"_state", "_django_version"}  # copy.copy goes through pickling's state
+    assert {k: v for k, v in vars(made).items() if k not in pickling} == {
+        k: v for k, v in vars(expected).items() if k not in pickling
+    }
+    assert (made._state.adding, made._state.db) == (False, "default")
+    assert made._state.fields_cache == expected._state.fields_cache == {"offering": draft.offering}
+    made.language = "en"
+    assert made.solution_version.number  # read and cached on the copy only
+    assert draft.language != "en"
+    assert made._state is not draft._state
+    assert "solution_version" not in draft._state.fields_cache

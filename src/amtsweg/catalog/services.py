@@ -11,7 +11,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, QuerySet
-from django.db.models.base import ModelState
 from django.db.models.signals import post_save
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -31,7 +30,7 @@ from amtsweg.catalog.versions import (
 )
 from amtsweg.forms.fim import FimImportError, ImportResult, import_schema
 from amtsweg.forms.services import SCHEMA_VERSION, DefinitionError, check_definition
-from amtsweg.lib.rows import joined_row
+from amtsweg.lib.rows import copied, joined_row
 from amtsweg.tenants.models import Municipality
 from amtsweg.tenants.services import User, has_role, municipalities_for
 
@@ -73,20 +72,7 @@ def published_version(version_id: int) -> SolutionVersion | None:
         if len(_PUBLISHED_VERSIONS) >= _PUBLISHED_VERSIONS_LIMIT:
             _PUBLISHED_VERSIONS.clear()
         _PUBLISHED_VERSIONS[version_id] = version
-    return _own_copy(version)
-
-
-def _own_copy(version: SolutionVersion) -> SolutionVersion:
-    """What ``copy.copy(version)`` gives (the same values; its own state, with its own copy of
-    the related objects cached on it), made directly: ``copy.copy`` of a model object goes
-    through pickling's ``__reduce__``, the app registry and ``__setstate__``, a twelfth of the
-    draft's lookup on every journey page (issue 9, docs/benchmarks.md)."""
-    clone = SolutionVersion.__new__(SolutionVersion)
-    clone.__dict__.update(version.__dict__)
-    state = clone._state = ModelState()
-    state.adding, state.db = version._state.adding, version._state.db
-    state.fields_cache = dict(version._state.fields_cache)
-    return clone
+    return copied(version)
 
 
 def _forget_version(sender: type, instance: SolutionVersion, **kwargs: Any) -> None:

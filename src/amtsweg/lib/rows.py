@@ -301,6 +301,19 @@ def loader(model: type[Row]) -> Callable[[str, list[Any]], Row]:
     return load
 
 
+def copied(instance: Row) -> Row:
+    """What ``copy.copy(instance)`` gives (the same values; its own state, with its own copy
+    of the related objects cached on it), made directly: ``copy.copy`` of a model object goes
+    through pickling's ``__reduce__``, the app registry and ``__setstate__``. Every step a
+    citizen saves, and every published version a journey page reads, is copied so (issue 9)."""
+    clone = type(instance).__new__(type(instance))
+    clone.__dict__.update(instance.__dict__)
+    state = clone._state = ModelState()
+    state.adding, state.db = instance._state.adding, instance._state.db
+    state.fields_cache = dict(instance._state.fields_cache)
+    return clone
+
+
 def _converted(row: Sequence[object], converting: Converting, connection: Any) -> list[object]:
     """A row's values as a queryset converts them (``converting``: see ``_converting``)."""
     values = list(row)

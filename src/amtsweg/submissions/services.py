@@ -1,6 +1,5 @@
 """The submissions app's public door: drafts, steps and the submit that creates the case."""
 
-import copy
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -24,7 +23,7 @@ from amtsweg.forms.services import (
 )
 from amtsweg.identity.bundid.identity import CitizenIdentity
 from amtsweg.identity.bundid.services import citizen_account
-from amtsweg.lib.rows import delete_referring, insert_row, locked_values, update_row
+from amtsweg.lib.rows import copied, delete_referring, insert_row, locked_values, update_row
 from amtsweg.submissions.attachments import check_attachments
 from amtsweg.submissions.models import (
     ResumeLink,
@@ -155,7 +154,7 @@ def _merged(
     data = {k: v for k, v in data.items() if k not in hidden_items}
     hidden_steps = {s["key"] for s in hidden}
     completed = [key for key in stored_steps if key not in hidden_steps]
-    merged = copy.copy(draft)
+    merged = copied(draft)
     merged.data = data
     merged.completed_steps = completed if step["key"] in completed else [*completed, step["key"]]
     merged.expires_at = draft_expiry()  # an applicant who keeps working keeps the draft
@@ -198,7 +197,7 @@ def submit_application(
     before the transaction, so that SQLite's write lock (taken at BEGIN) is not held through
     it; inside, the locked row must still hold exactly that data (else all is done again).
     """
-    submission = copy.copy(draft)  # callers may share the object (a double click's threads)
+    submission = copied(draft)  # callers may share the object (a double click's threads)
     try:
         if idempotency_key and (
             earlier := _submitted_with_key_for(draft.offering, idempotency_key)
