@@ -8,13 +8,15 @@ import uuid
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Model
+from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, post_save, pre_init, pre_save
 from django.db.models.sql.compiler import SQLInsertCompiler
 from django.http import Http404
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, isolate_apps
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from amtsweg.audit.models import AuditEvent
 from amtsweg.cases.models import Case, Decision, StatusEntry
@@ -40,7 +42,7 @@ from amtsweg.lib.rows import (
     update_row,
 )
 from amtsweg.submissions.fields import EncryptedJSONField
-from amtsweg.submissions.models import Attachment, ResumeLink, Submission
+from amtsweg.submissions.models import Attachment, ResumeLink, Submission, SubmissionStatus
 from amtsweg.submissions.services import start_draft, submit_data
 from amtsweg.tenants.models import Municipality
 from tests.factories import make_complete_draft
@@ -116,11 +118,11 @@ def test_insert_row_stores_what_save_stores(offering):
 
 def _with_nones(instance: Model) -> Model:
     """A copy of ``instance`` with None in every field that may hold it."""
-    copied = copy.copy(instance)
+    with_nones = copy.copy(instance)
     for field in instance._meta.concrete_fields:
         if field.null:
-            setattr(copied, field.attname, None)
-    return copied
+            setattr(with_nones, field.attname, None)
+    return with_nones
 
 
 @pytest.mark.parametrize("model", WRITTEN_WITHOUT_SAVE, ids=lambda model: model.__name__)
@@ -468,23 +470,90 @@ def test_rows_are_made_as_from_db_makes_them(offering, model):
     assert made == expected
 
 
-def test_rows_of_a_model_with_an_init_receiver_go_through_from_db(offering):
+@pytest.mark.parametrize("signal", [pre_init, post_init], ids=["pre_init", "post_init"])
+def test_rows_of_a_model_with_an_init_receiver_go_through_from_db(offering, signal):
     """A model whose ``pre_init`` or ``post_init`` has a receiver when its loader is made gets
     ``from_db``, so that the receiver runs for every row read."""
     seen = []
 
-    def note(sender: type[Model], instance: Model, **kwargs: object) -> None:
-        seen.append(instance)
+    def note(sender: type[Model], **kwargs: object) -> None:
+        seen.append(sender)
 
-    post_init.connect(note, sender=Offering)
+    signal.connect(note, sender=Offering)
     try:
         attnames = [field.attname for field in Offering._meta.concrete_fields]
         values = list(Offering.objects.values_list(*attnames).get(pk=offering.pk))
         made = loader(Offering)("default", values)
     finally:
-        post_init.disconnect(note, sender=Offering)
-    assert seen == [made]
+        signal.disconnect(note, sender=Offering)
+    assert seen == [Offering]
     assert made.pk == offering.pk and not made._state.adding
+
+
+class _Announcing(DeferredAttribute):
+    """A descriptor that does more than store the value."""
+
+    def __set__(self, instance: Model, value: object) -> None:
+        instance.__dict__[self.field.attname] = value
+        instance.__dict__["announced"] = True
+
+
+class _AnnouncedField(models.CharField):
+    descriptor_class = _Announcing
+
+
+class _Announcer:
+    """A mixin whose ``__init__`` runs through ``Model.__init__``'s ``super().__init__()``."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.announced = True
+
+
+def _announcing_init(self: Model, *args: object, **kwargs: object) -> None:
+    Model.__init__(self, *args, **kwargs)
+    self.announced = True
+
+
+@isolate_apps("amtsweg.submissions")
+@pytest.mark.parametrize("shape", ["own __init__", "mixin after Model", "own descriptor"])
+def test_rows_of_a_model_that_does_more_when_made_go_through_from_db(shape):
+    """A model that makes or fills its objects itself, in its class, in a mixin placed after
+    ``Model``, or through a descriptor that does more than store, gets ``from_db``."""
+    bases = (models.Model, _Announcer) if shape == "mixin after Model" else (models.Model,)
+    own_descriptor = shape == "own descriptor"
+    attributes = {
+        "__module__": __name__,
+        "Meta": type("Meta", (), {"app_label": "submissions"}),
+        "name": (_AnnouncedField if own_descriptor else models.CharField)(max_length=10),
+    }
+    if shape == "own __init__":
+        attributes["__init__"] = _announcing_init
+    made = loader(type("Made", bases, attributes))("default", [1, "Zoë"])
+    assert made.announced
+    assert (made.pk, made.name, made._state.adding) == (1, "Zoë", False)
+
+
+def test_values_of_other_types_go_through_the_fields_own_calls(offering):
+    """Only a value of exactly the types a field takes as it is skips the field's calls: a
+    lazy text, a choice, a flag in a text field and an empty key are converted as Django
+    converts them."""
+    submission = make_complete_draft(offering)
+    cases = {
+        "applicant_name": gettext_lazy("Dog tax"),
+        "status": SubmissionStatus.DRAFT,
+        "language": True,
+        "citizen_id": "",
+        "processing_municipality_id": str(offering.municipality_id),
+    }
+    for name, value in cases.items():
+        field = Submission._meta.get_field(name)
+        setattr(submission, field.attname, value)
+        (taken,) = rows._prepared(submission, rows._plan([field]), False, connection)
+        expected = field.get_db_prep_save(field.pre_save(submission, False), connection)
+        assert _sent(taken) == _sent(expected), name
+        if name == "language":
+            assert taken == "True"
 
 
 def test_copied_is_what_copy_copy_makes(offering):
