@@ -256,22 +256,48 @@ class TestValidateStep:
     def test_each_answer_is_parsed_once(self, monkeypatch):
         """The step's conditions read answers parsed leniently; the checks take those same
         results, a valid answer's value and a wrong one's error alike, instead of parsing
-        every answer a second time."""
+        every answer a second time: at the top, in each entry of a repeatable group, and for
+        a field of several inputs (an address)."""
+        step = {
+            "key": "s",
+            "fields": [
+                {"key": "plz", "type": "postcode", "label": "PLZ"},
+                {
+                    "key": "dogs",
+                    "type": "group",
+                    "label": "Dogs",
+                    "repeatable": True,
+                    "fields": [{"key": "plz", "type": "postcode", "label": "PLZ"}],
+                },
+                {"key": "home", "type": "address", "label": "Home"},
+            ],
+        }
+        address = {
+            "home.street": ["Luisenplatz"],
+            "home.house_number": ["5"],
+            "home.postcode": ["64283"],
+            "home.city": ["Darmstadt"],
+        }
+        raw = {"plz": ["64283"], "dogs.__items": ["2"], "dogs.0.plz": ["6428"]}
+        raw |= {"dogs.1.plz": ["64297"], **address}
         parsed = []
-        postcode = type(registry["postcode"])
-        parse = postcode.parse
+        for type_name, method in (("postcode", "parse"), ("address", "parse_parts")):
+            field_type = type(registry[type_name])
+            original = getattr(field_type, method)
 
-        def counting(self, item, texts):
-            parsed.append(texts)
-            return parse(self, item, texts)
+            def counting(self, item, sent, original=original):
+                parsed.append(sent if isinstance(sent, list) else sent["street"])
+                return original(self, item, sent)
 
-        monkeypatch.setattr(postcode, "parse", counting)
-        good = validate_step(self.STEP, {"postcode": ["64283"]})
-        wrong = validate_step(self.STEP, {"postcode": ["6428"]})
-        assert parsed == [["64283"], ["6428"]]
-        assert good.values["postcode"] == "64283"
-        assert [field.key for field in wrong.errors if field.key == "postcode"] == ["postcode"]
-        assert "postcode" not in wrong.values
+            monkeypatch.setattr(field_type, method, counting)
+        result = validate_step(step, raw)
+        assert sorted(map(str, parsed)) == ["Luisenplatz", "['6428']", "['64283']", "['64297']"]
+        assert [field.name for field in result.errors] == ["dogs.0.plz"]
+        assert "6428" in result.errors[0].value
+        valid = validate_step(step, raw | {"dogs.0.plz": ["64285"]})
+        assert valid.is_valid
+        assert valid.values["dogs"] == [{"plz": "64285"}, {"plz": "64297"}]
+        assert valid.values["home"]["city"] == "Darmstadt"
 
 
 class TestValidateSubmission:

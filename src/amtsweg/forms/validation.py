@@ -315,7 +315,8 @@ def lenient_values(
                 outcome = field_type.parse(item, raw.get(name, []))
             values[item["key"]] = outcome
         except FieldError as problem:
-            values[item["key"]], outcome = None, problem
+            values[item["key"]] = None
+            outcome = problem
         if parsed is not None:
             parsed[name] = outcome
     return values
