@@ -10,6 +10,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection, models
 from django.db.models import Model
+from django.db.models.base import ModelBase
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, post_save, pre_init, pre_save
 from django.db.models.sql.compiler import SQLInsertCompiler
@@ -42,7 +43,7 @@ from amtsweg.lib.rows import (
     update_row,
 )
 from amtsweg.submissions.fields import EncryptedJSONField
-from amtsweg.submissions.models import Attachment, ResumeLink, Submission, SubmissionStatus
+from amtsweg.submissions.models import Attachment, ResumeLink, Submission
 from amtsweg.submissions.services import start_draft, submit_data
 from amtsweg.tenants.models import Municipality
 from tests.factories import make_complete_draft
@@ -515,33 +516,73 @@ def _announcing_init(self: Model, *args: object, **kwargs: object) -> None:
     self.announced = True
 
 
+def _announcing_setattr(self: Model, name: str, value: object) -> None:
+    object.__setattr__(self, name, value)
+    if name == "name":
+        object.__setattr__(self, "announced", True)
+
+
+def _announcing_new(cls: type[Model], *args: object, **kwargs: object) -> Model:
+    made = object.__new__(cls)
+    made.announced = True
+    return made
+
+
+@classmethod
+def _announcing_from_db(cls: type[Model], db: str, field_names: object, values: list) -> Model:
+    made = Model.from_db.__func__(cls, db, field_names, values)
+    made.announced = True
+    return made
+
+
+class _AnnouncingBase(ModelBase):
+    """A metaclass that makes the objects itself."""
+
+    def __call__(cls, *args: object, **kwargs: object) -> Model:
+        made = super().__call__(*args, **kwargs)
+        made.announced = True
+        return made
+
+
+#: Model shapes that make or fill their objects themselves: what each adds to the model.
+_DOING_MORE = {
+    "own __init__": {"__init__": _announcing_init},
+    "own __setattr__": {"__setattr__": _announcing_setattr},
+    "own __new__": {"__new__": _announcing_new},
+    "own from_db": {"from_db": _announcing_from_db},
+    "mixin after Model": {},
+    "own descriptor": {},
+    "own metaclass": {},
+}
+
+
 @isolate_apps("amtsweg.submissions")
-@pytest.mark.parametrize("shape", ["own __init__", "mixin after Model", "own descriptor"])
+@pytest.mark.parametrize("shape", list(_DOING_MORE))
 def test_rows_of_a_model_that_does_more_when_made_go_through_from_db(shape):
-    """A model that makes or fills its objects itself, in its class, in a mixin placed after
-    ``Model``, or through a descriptor that does more than store, gets ``from_db``."""
+    """A model that makes or fills its objects itself (in its class, in a mixin placed after
+    ``Model``, through a descriptor that does more than store, or in its metaclass) gets
+    ``from_db``."""
     bases = (models.Model, _Announcer) if shape == "mixin after Model" else (models.Model,)
     own_descriptor = shape == "own descriptor"
     attributes = {
         "__module__": __name__,
         "Meta": type("Meta", (), {"app_label": "submissions"}),
         "name": (_AnnouncedField if own_descriptor else models.CharField)(max_length=10),
+        **_DOING_MORE[shape],
     }
-    if shape == "own __init__":
-        attributes["__init__"] = _announcing_init
-    made = loader(type("Made", bases, attributes))("default", [1, "Zoë"])
+    metaclass = _AnnouncingBase if shape == "own metaclass" else ModelBase
+    made = loader(metaclass("Made", bases, attributes))("default", [1, "Zoë"])
     assert made.announced
     assert (made.pk, made.name, made._state.adding) == (1, "Zoë", False)
 
 
 def test_values_of_other_types_go_through_the_fields_own_calls(offering):
-    """Only a value of exactly the types a field takes as it is skips the field's calls: a
-    lazy text, a choice, a flag in a text field and an empty key are converted as Django
-    converts them."""
+    """Only a value of the types a field takes as it is skips the field's calls: a lazy
+    text, a flag in a text field, an empty key and a key given as text are converted as
+    Django converts them."""
     submission = make_complete_draft(offering)
     cases = {
         "applicant_name": gettext_lazy("Dog tax"),
-        "status": SubmissionStatus.DRAFT,
         "language": True,
         "citizen_id": "",
         "processing_municipality_id": str(offering.municipality_id),
@@ -560,13 +601,14 @@ def test_copied_is_what_copy_copy_makes(offering):
     """The same values and related objects as ``copy.copy``, in a state of its own: what a
     copy caches or changes stays out of the original."""
     draft = joined_row(Submission, {"uuid": make_complete_draft(offering).uuid}, ["offering"])
+    draft._state.noted = "kept"  # any state a later Django may add
     made, expected = copied(draft), copy.copy(draft)
     assert type(made) is Submission and made is not draft
     pickling = {"_state", "_django_version"}  # copy.copy goes through pickling's state
     assert {k: v for k, v in vars(made).items() if k not in pickling} == {
         k: v for k, v in vars(expected).items() if k not in pickling
     }
-    assert (made._state.adding, made._state.db) == (False, "default")
+    assert (made._state.adding, made._state.db, made._state.noted) == (False, "default", "kept")
     assert made._state.fields_cache == expected._state.fields_cache == {"offering": draft.offering}
     made.language = "en"
     assert made.solution_version.number  # read and cached on the copy only

@@ -62,8 +62,9 @@ _TAKEN_AS_THEY_ARE: dict[type[Field], tuple[type, ...]] = {
     models.PositiveBigIntegerField: (type(None),),
 }
 
-#: How ``_prepared`` takes each field's value: the field, and for a field whose ``pre_save``
-#: only reads its attribute, that attribute and the types taken as they are.
+#: How ``_prepared`` takes each field's value: the field, and for a field of
+#: ``_TAKEN_AS_THEY_ARE`` that does not set itself, its attribute and the types taken as
+#: they are.
 Plan = list[tuple[Field, str | None, tuple[type, ...]]]
 
 
@@ -286,11 +287,12 @@ def loader(model: type[Row]) -> Callable[[str, list[Any]], Row]:
 
     ``from_db`` calls ``Model.__init__``, which sends ``pre_init`` and ``post_init`` and stores
     each value through the field's descriptor: a fifth of the draft's lookup that every
-    journey page makes (issue 9, docs/benchmarks.md). For a model that overrides none of this,
-    whose signals have no receiver and whose descriptors only store, the object is made by
-    filling its ``__dict__`` as they would. Decided once per statement: a receiver connected
-    to a model after its first row was read here is not seen (``tests/test_rows.py`` checks
-    that the models read here have none)."""
+    journey page makes (issue 9, docs/benchmarks.md). For a model whose metaclass is
+    Django's, in whose classes (mixins included) nothing makes or fills objects
+    (``_overrides_making``), whose init signals have no receiver and whose descriptors only
+    store, the object is made by filling its ``__dict__`` as they would. Decided once per
+    statement: a receiver connected to a model after its first row was read here is not seen
+    (``tests/test_rows.py`` checks that the models read here have none)."""
     fields = model._meta.concrete_fields
     made_directly = (
         type(model) is ModelBase
