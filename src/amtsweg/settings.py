@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from amtsweg.lib.crypto import load_or_create_data_key
-from amtsweg.lib.databases import database_settings
+from amtsweg.lib.databases import database_settings, is_sqlite
 from amtsweg.lib.env import env_bool, env_int, env_list, env_str
 from amtsweg.lib.secret_key import load_or_create_secret_key
 
@@ -119,7 +119,7 @@ if not 0 <= RECEIPT_RENDER_NICENESS <= 19:
 # on CPU that nothing else wants, giving way at once to a web worker (docs/adr/0010, addendum).
 # Not on SQLite: a rendering thread kept off the CPU also keeps Python's interpreter lock from
 # the worker's scheduler thread, which may hold SQLite's write lock, and every submit needs it.
-_ON_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+_ON_SQLITE = is_sqlite(DATABASES["default"])
 RECEIPT_RENDER_IDLE = env_bool("AMTSWEG_RECEIPT_RENDER_IDLE", not _ON_SQLITE)
 if RECEIPT_RENDER_IDLE and _ON_SQLITE:
     raise ValueError(

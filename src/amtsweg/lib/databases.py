@@ -4,6 +4,7 @@ from typing import Any
 
 import dj_database_url
 
+SQLITE_ENGINE = "django.db.backends.sqlite3"
 #: SQLite in WAL mode with immediate transactions: one command to start, and no "database is
 #: locked" surprises under concurrent writers.
 SQLITE_OPTIONS = {
@@ -31,7 +32,7 @@ def database_settings(url: str, *, conn_max_age: int, prepared_statements: bool)
     database = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
     options = database.setdefault("OPTIONS", {})
     ours: dict[str, Any] = {}
-    if database["ENGINE"] == "django.db.backends.sqlite3":
+    if is_sqlite(database):
         ours = SQLITE_OPTIONS
     elif database["ENGINE"] == "django.db.backends.postgresql":
         database["ENGINE"] = POSTGRES_ENGINE
@@ -39,3 +40,8 @@ def database_settings(url: str, *, conn_max_age: int, prepared_statements: bool)
     for name, value in ours.items():
         options.setdefault(name, value)
     return database
+
+
+def is_sqlite(database: dict[str, Any]) -> bool:
+    """Whether the database settings ``database`` are SQLite's."""
+    return database["ENGINE"] == SQLITE_ENGINE
