@@ -73,6 +73,8 @@ def _offline_settings(files: Path) -> dict[str, Any]:
         # Receipts rendered in the tests' own thread priority: under SCHED_IDLE a busy shared
         # runner could keep a test's rendering off the CPU (tests/test_niceness.py turns it on).
         "RECEIPT_RENDER_IDLE": False,
+        # Nor do they wait for a busy runner to have CPU to spare (tests/test_niceness.py).
+        "RECEIPT_FREE_CPU_WAIT": 0,
     }
 
 

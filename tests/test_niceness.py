@@ -12,11 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connections
 
-from amtsweg.documents import rendering
+from amtsweg.documents import receipts, rendering
 from amtsweg.documents.models import Document, DocumentKind, GenerationState
 from amtsweg.documents.tasks import generate_receipt
 from amtsweg.lib import niceness as niceness_module
-from amtsweg.lib.niceness import at_niceness
+from amtsweg.lib.niceness import at_niceness, free_share, wait_for_free_cpu
 
 linux_only = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's"
@@ -247,9 +247,14 @@ def test_the_receipt_job_renders_its_pdf_at_the_configured_niceness(
         return render(*args)
 
     monkeypatch.setattr(rendering, "_pdf_from_html", watched)
+    settings.RECEIPT_FREE_CPU_WAIT = 7
+    monkeypatch.setattr(receipts, "wait_for_free_cpu", lambda longest: seen.append(longest))
     submission = submitted.submission
 
     assert generate_receipt.call(submission.pk) == "generated"
+
+    # Under the idle policy the job first waits for free CPU, as long as configured.
+    assert (seen[0] == 7) is idle
 
     receipt = Document.objects.get(submission=submission, kind=DocumentKind.RECEIPT)
     assert receipt.state == GenerationState.DONE and receipt.page_count >= 1
@@ -258,3 +263,150 @@ def test_the_receipt_job_renders_its_pdf_at_the_configured_niceness(
     assert seen[-1][2] == (os.SCHED_IDLE if idle else _policy())
     # WeasyPrint's part stays away from Django: no database connection in its thread.
     assert at_niceness(wanted, lambda: connections["default"].connection is None)
+
+
+def test_free_share_counts_idle_time_and_the_process_s_own():
+    """Between two looks, 200 ticks passed on all cores: 30 idle, and 0.2 s (20 ticks at 100
+    per second) in this process, which the rendering would take the place of."""
+    ticks = niceness_module._TICKS_PER_SECOND
+    before, after = (0.0, 1000, 5000, 1.0), (1.0, 1030, 5200, 1.0 + 20 / ticks)
+
+    assert free_share(before, after) == pytest.approx(0.25)
+    assert free_share(before, (1.0, 1000, 5200, 1.0)) == 0.0  # busy with others' work
+    assert free_share(before, (1.0, 1200, 5200, 1.0)) == 1.0
+    assert free_share(before, (1.0, 1000, 5000, 1.0)) == 1.0  # no tick counted yet
+
+
+class _Machine:
+    """A clock and a ``/proc/stat`` in one: each look at the CPU reads the next share of
+    free time in ``free_shares`` (the last one from then on), and sleeping moves the clock."""
+
+    def __init__(self, free_shares: list[float]) -> None:
+        self.now, self.ticks, self.idle, self.looks = 100.0, 0, 0, 0
+        self.free_shares = free_shares
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    def read_cpu(self) -> tuple[float, int, int, float]:
+        share = self.free_shares[min(self.looks, len(self.free_shares) - 1)]
+        self.looks += 1
+        self.ticks += 1000
+        self.idle += round(1000 * share)
+        return self.now, self.idle, self.ticks, 0.0
+
+
+@pytest.fixture
+def machine(monkeypatch):
+    def make(free_shares: list[float]) -> _Machine:
+        machine = _Machine(free_shares)
+        monkeypatch.setattr(niceness_module, "time", machine)
+        monkeypatch.setattr(niceness_module, "_read_cpu", machine.read_cpu)
+        monkeypatch.setattr(niceness_module, "_last_reading", None)
+        return machine
+
+    return make
+
+
+def test_a_free_machine_renders_without_waiting_after_the_first_look(machine):
+    """The first look measures a short span; the next rendering looks back over the one
+    before it and starts at once."""
+    free = machine([1.0])
+
+    assert wait_for_free_cpu(30) == pytest.approx(0.1)
+    free.sleep(0.5)  # the rendering
+    assert wait_for_free_cpu(30) == 0.0
+
+
+def test_a_busy_machine_is_waited_for_until_it_is_free(machine):
+    busy = machine([1.0, 1.0, 0.05, 0.05, 0.05, 0.3])  # free at first, then three busy looks
+    wait_for_free_cpu(30)
+    busy.sleep(0.5)
+
+    waited = wait_for_free_cpu(30)
+
+    assert waited == pytest.approx(3 * 0.25)  # three looks at a busy machine, 0.25 s apart
+    assert busy.looks == 6
+
+
+def test_a_machine_that_stays_busy_is_waited_for_no_longer_than_the_limit(machine):
+    busy = machine([0.0])
+
+    assert 2.0 <= wait_for_free_cpu(2) < 2.5
+    looks = busy.looks
+    assert wait_for_free_cpu(0) == 0 and busy.looks == looks  # 0: no look at all
+
+
+def test_a_look_long_ago_is_not_used(machine):
+    """A span of minutes would average a peak that has just begun away."""
+    busy = machine([1.0, 1.0, 0.0])
+    wait_for_free_cpu(5)
+    busy.sleep(600)
+
+    assert wait_for_free_cpu(5) >= 5
+
+
+def test_where_the_cpu_cannot_be_read_nothing_waits(monkeypatch):
+    monkeypatch.setattr(niceness_module, "PROC_STAT", niceness_module.Path("/nonexistent/stat"))
+    monkeypatch.setattr(niceness_module, "_last_reading", None)
+
+    assert wait_for_free_cpu(30) < 0.01
+
+
+@linux_only
+def test_the_real_machine_busy_on_every_core_is_waited_for():
+    """The real ``/proc/stat``: with a process spinning on each core nothing is idle, and
+    this process, which sleeps, has none of it; the wait lasts until its limit."""
+    cores = sorted(os.sched_getaffinity(0))
+    if len(cores) < (os.cpu_count() or 1):
+        pytest.skip("this process may use only some of the machine's cores")
+    spinning = [
+        subprocess.Popen(  # noqa: S603 - our own interpreter and code
+            [sys.executable, "-c", SPIN_ON_CORE, str(core)], stdout=subprocess.PIPE, text=True
+        )
+        for core in cores
+    ]
+    try:
+        for process in spinning:
+            assert process.stdout.readline().strip() == "spinning"
+        niceness_module._last_reading = None
+
+        assert wait_for_free_cpu(1.0) >= 1.0
+    finally:
+        for process in spinning:
+            process.kill()
+            process.wait()
+
+
+READ_FREE_CPU_WAIT = """
+try:
+    from amtsweg import settings
+except ValueError as error:
+    print("refused:", error)
+else:
+    print(settings.RECEIPT_FREE_CPU_WAIT)
+"""
+
+
+@pytest.mark.parametrize(
+    ("setting", "outcome"),
+    [(None, "30"), ("0", "0"), ("-1", "refused: AMTSWEG_RECEIPT_FREE_CPU_WAIT must be 0")],
+)
+def test_the_wait_for_free_cpu_is_configured(tmp_path, setting, outcome):
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgres://amtsweg@db/amtsweg",
+        "AMTSWEG_VAR_DIR": str(tmp_path),
+    }
+    env.pop("AMTSWEG_RECEIPT_FREE_CPU_WAIT", None)
+    if setting is not None:
+        env["AMTSWEG_RECEIPT_FREE_CPU_WAIT"] = setting
+
+    answer = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", READ_FREE_CPU_WAIT], capture_output=True, text=True, env=env
+    )
+
+    assert answer.stdout.strip().startswith(outcome), answer.stderr

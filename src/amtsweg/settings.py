@@ -126,6 +126,12 @@ if RECEIPT_RENDER_IDLE and _ON_SQLITE:
         "AMTSWEG_RECEIPT_RENDER_IDLE is for PostgreSQL: on SQLite a rendering thread kept off "
         "the CPU can hold up the database's write lock (docs/adr/0010)."
     )
+# Under the idle policy the worker also waits, before each receipt, until a quarter of the
+# machine's CPU is free, but at most this many seconds (0: it does not wait; ADR 0010, second
+# addendum).
+RECEIPT_FREE_CPU_WAIT = env_int("AMTSWEG_RECEIPT_FREE_CPU_WAIT", 30)
+if RECEIPT_FREE_CPU_WAIT < 0:
+    raise ValueError("AMTSWEG_RECEIPT_FREE_CPU_WAIT must be 0 or more seconds.")
 TASKS = {
     "default": {
         "BACKEND": env_str("AMTSWEG_TASK_BACKEND", "amtsweg.lib.tasks.DatabaseBackend"),

@@ -17,14 +17,21 @@ rendering: at a nice value briefly, under the idle policy for as long as the ren
 for a CPU (ADR 0010 and its addendum). Nice values and the idle policy weigh only against
 processes in the same scheduling group: workers in a systemd unit or container of their own
 need ``CPUWeight=`` instead.
+
+Even under the idle policy a rendering costs the web workers some of their speed: it takes the
+cores whenever they wait for the database, and each of their wake-ups then displaces it. So
+before a rendering under the idle policy the worker also waits, for a limited time, until a
+quarter of the machine's CPU is free (``wait_for_free_cpu``; ADR 0010, second addendum).
 """
 
 import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
 
 logger = logging.getLogger(__name__)
@@ -76,3 +83,79 @@ def _lower_priority(niceness: int, idle: bool) -> None:
             os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
         except OSError as error:
             logger.warning("Rendering without the idle scheduling policy: refused (%s)", error)
+
+
+#: Where Linux counts the CPU time of all cores, in ticks of ``_TICKS_PER_SECOND``.
+PROC_STAT = Path("/proc/stat")
+_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+#: A look at the CPU: (monotonic seconds, ticks idle, ticks in all, this process's CPU seconds).
+CpuReading = tuple[float, int, int, float]
+#: The share of the machine's CPU time that must be free, idle or this process's own, for
+#: ``wait_for_free_cpu`` to let the rendering start. A peak leaves a few per cent (ADR 0010).
+FREE_SHARE = 0.25
+#: Seconds between two looks at the machine while it is busy; the shortest span measured (the
+#: counters move in hundredths of a second); the longest looked back over (an older look
+#: would average a peak that just began away).
+_LOOK_EVERY = 0.25
+_SHORTEST_SPAN = 0.1
+_LONGEST_SPAN = 2.0
+_last_reading: CpuReading | None = None
+
+
+def wait_for_free_cpu(longest: float) -> float:
+    """Wait until at least ``FREE_SHARE`` of the machine's CPU was free since the last look,
+    but no longer than ``longest`` seconds; return the seconds waited.
+
+    Why: the web workers' speed under a peak (docs/benchmarks.md, "2026-11-27 17:10 UTC").
+    Why a limit: the figures are the whole machine's (``/proc/stat``), so a worker in a
+    container may see a host that is never free; it still makes a receipt every ``longest``
+    seconds. Where the figures cannot be read (not Linux) it does not wait. Consecutive
+    renderings look back over the previous one, so a free machine makes its receipts without a
+    pause."""
+    started = time.monotonic()
+    while time.monotonic() - started < longest:
+        share = _free_share_since_last_look()
+        if share is None or share >= FREE_SHARE:
+            break
+        time.sleep(_LOOK_EVERY)
+    return time.monotonic() - started
+
+
+def _free_share_since_last_look() -> float | None:
+    """The share of CPU time that was idle or this process's own since the previous call
+    (over ``_SHORTEST_SPAN`` to ``_LONGEST_SPAN`` seconds), or None where it cannot be read.
+    Only the worker's main thread calls it."""
+    global _last_reading  # one reading per process, kept between renderings
+    previous = _last_reading
+    if previous is None or not _SHORTEST_SPAN <= time.monotonic() - previous[0] <= _LONGEST_SPAN:
+        if (previous := _read_cpu()) is None:
+            return None
+        time.sleep(_SHORTEST_SPAN)
+    if (current := _read_cpu()) is None:
+        return None
+    _last_reading = current
+    return free_share(previous, current)
+
+
+def free_share(previous: CpuReading, current: CpuReading) -> float:
+    """The share of the CPU time between two readings of ``_read_cpu`` that was idle or this
+    process's own (its own counts as free: the rendering would take its place)."""
+    all_ticks = current[2] - previous[2]
+    if all_ticks <= 0:
+        return 1.0
+    own_ticks = (current[3] - previous[3]) * _TICKS_PER_SECOND
+    return min(1.0, (current[1] - previous[1] + own_ticks) / all_ticks)
+
+
+def _read_cpu() -> CpuReading | None:
+    """A look at the CPU now, with the ticks of all cores from the first line of
+    ``/proc/stat`` (idle includes waiting for I/O)."""
+    try:
+        with PROC_STAT.open(encoding="ascii") as stat:
+            ticks = [int(value) for value in stat.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    if len(ticks) < 5:
+        return None
+    times = os.times()
+    return time.monotonic(), ticks[3] + ticks[4], sum(ticks), times.user + times.system
