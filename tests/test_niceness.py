@@ -8,15 +8,17 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from django.db import connections
 
-from amtsweg.documents import receipts, rendering
+from amtsweg.documents import rendering
+from amtsweg.documents import tasks as document_tasks
 from amtsweg.documents.models import Document, DocumentKind, GenerationState
 from amtsweg.documents.tasks import generate_receipt
 from amtsweg.lib import niceness as niceness_module
-from amtsweg.lib.niceness import at_niceness, free_share, wait_for_free_cpu
+from amtsweg.lib.niceness import CpuLook, at_niceness, free_cores, wait_for_free_cpu
 
 linux_only = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's"
@@ -190,15 +192,30 @@ def test_a_refused_idle_policy_still_gets_the_work_done(monkeypatch, caplog):
     assert "without the idle scheduling policy" in caplog.text
 
 
-#: Prints the worker's setting, or the error that stops the settings from loading.
-READ_IDLE_SETTING = """
+#: Prints one of the worker's settings, or the error that stops the settings from loading.
+READ_SETTING = """
+import sys
 try:
     from amtsweg import settings
 except ValueError as error:
     print("refused:", error)
 else:
-    print(settings.RECEIPT_RENDER_IDLE)
+    print(getattr(settings, sys.argv[1]))
 """
+
+
+def _setting_as_loaded(name: str, environment: dict[str, str | None], var: Path) -> str:
+    """What a fresh process's settings make of ``environment`` (None: the variable unset)."""
+    env = {**os.environ, "AMTSWEG_VAR_DIR": str(var)}
+    for variable, value in environment.items():
+        env.pop(variable, None)
+        if value is not None:
+            env[variable] = value
+    answer = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", READ_SETTING, name], capture_output=True, text=True, env=env
+    )
+    assert answer.stdout, answer.stderr
+    return answer.stdout.strip()
 
 
 @pytest.mark.parametrize(
@@ -213,20 +230,12 @@ else:
 def test_the_idle_policy_is_on_by_default_on_postgresql_only(tmp_path, database, setting, outcome):
     """On SQLite a rendering thread kept off the CPU could hold up the write lock through the
     worker's scheduler thread (ADR 0010, addendum), and SQLite gained nothing from it."""
-    env = {
-        **os.environ,
+    environment = {
         "DATABASE_URL": database.format(var=tmp_path),
-        "AMTSWEG_VAR_DIR": str(tmp_path),
+        "AMTSWEG_RECEIPT_RENDER_IDLE": setting,
     }
-    env.pop("AMTSWEG_RECEIPT_RENDER_IDLE", None)
-    if setting is not None:
-        env["AMTSWEG_RECEIPT_RENDER_IDLE"] = setting
 
-    answer = subprocess.run(  # noqa: S603 - our own interpreter and code
-        [sys.executable, "-c", READ_IDLE_SETTING], capture_output=True, text=True, env=env
-    )
-
-    assert answer.stdout.strip().startswith(outcome), answer.stderr
+    assert _setting_as_loaded("RECEIPT_RENDER_IDLE", environment, tmp_path).startswith(outcome)
 
 
 @linux_only
@@ -248,13 +257,20 @@ def test_the_receipt_job_renders_its_pdf_at_the_configured_niceness(
 
     monkeypatch.setattr(rendering, "_pdf_from_html", watched)
     settings.RECEIPT_FREE_CPU_WAIT = 7
-    monkeypatch.setattr(receipts, "wait_for_free_cpu", lambda longest: seen.append(longest))
+    waits = []
+
+    def wait(longest: float) -> float:
+        assert not seen  # before the rendering
+        waits.append(longest)
+        return 0.0
+
+    monkeypatch.setattr(document_tasks, "wait_for_free_cpu", wait)
     submission = submitted.submission
 
     assert generate_receipt.call(submission.pk) == "generated"
 
     # Under the idle policy the job first waits for free CPU, as long as configured.
-    assert (seen[0] == 7) is idle
+    assert waits == ([7] if idle else [])
 
     receipt = Document.objects.get(submission=submission, kind=DocumentKind.RECEIPT)
     assert receipt.state == GenerationState.DONE and receipt.page_count >= 1
@@ -265,25 +281,27 @@ def test_the_receipt_job_renders_its_pdf_at_the_configured_niceness(
     assert at_niceness(wanted, lambda: connections["default"].connection is None)
 
 
-def test_free_share_counts_idle_time_and_the_process_s_own():
-    """Between two looks, 200 ticks passed on all cores: 30 idle, and 0.2 s (20 ticks at 100
-    per second) in this process, which the rendering would take the place of."""
+def test_free_cores_count_idle_time_and_the_process_s_own():
+    """Over 2 s, 60 ticks (0.6 s at 100 per second) idle on all cores and 0.4 s in this
+    process, which the rendering would take the place of: half a core's worth."""
     ticks = niceness_module._TICKS_PER_SECOND
-    before, after = (0.0, 1000, 5000, 1.0), (1.0, 1030, 5200, 1.0 + 20 / ticks)
+    before = CpuLook(at=10.0, idle_ticks=1000, own_seconds=1.0)
 
-    assert free_share(before, after) == pytest.approx(0.25)
-    assert free_share(before, (1.0, 1000, 5200, 1.0)) == 0.0  # busy with others' work
-    assert free_share(before, (1.0, 1200, 5200, 1.0)) == 1.0
-    assert free_share(before, (1.0, 1000, 5000, 1.0)) == 1.0  # no tick counted yet
+    assert free_cores(before, CpuLook(12.0, 1000 + 0.6 * ticks, 1.4)) == pytest.approx(0.5)
+    assert free_cores(before, CpuLook(12.0, 1000, 1.0)) == 0.0  # busy with others' work
+    assert free_cores(before, CpuLook(12.0, 1000 + 4 * ticks, 1.0)) == pytest.approx(2.0)
+    assert free_cores(before, CpuLook(12.0, 990, 1.0)) == 0.0  # iowait stepped back
+    assert free_cores(before, before) == 0.0  # no time has passed
 
 
 class _Machine:
-    """A clock and a ``/proc/stat`` in one: each look at the CPU reads the next share of
-    free time in ``free_shares`` (the last one from then on), and sleeping moves the clock."""
+    """A clock and a ``/proc/stat`` in one: each look at the CPU finds the next number of
+    free cores in ``free``, over the time since the previous look (the last number from then
+    on), and sleeping moves the clock."""
 
-    def __init__(self, free_shares: list[float]) -> None:
-        self.now, self.ticks, self.idle, self.looks = 100.0, 0, 0, 0
-        self.free_shares = free_shares
+    def __init__(self, free: list[float]) -> None:
+        self.now, self.idle_ticks, self.looks, self.free = 100.0, 0, 0, free
+        self.previous_look = self.now
 
     def monotonic(self) -> float:
         return self.now
@@ -291,21 +309,22 @@ class _Machine:
     def sleep(self, seconds: float) -> None:
         self.now += seconds
 
-    def read_cpu(self) -> tuple[float, int, int, float]:
-        share = self.free_shares[min(self.looks, len(self.free_shares) - 1)]
+    def look_at_cpu(self) -> CpuLook:
+        cores = self.free[min(self.looks, len(self.free) - 1)]
         self.looks += 1
-        self.ticks += 1000
-        self.idle += round(1000 * share)
-        return self.now, self.idle, self.ticks, 0.0
+        ticks_per_second = niceness_module._TICKS_PER_SECOND
+        self.idle_ticks += round(cores * (self.now - self.previous_look) * ticks_per_second)
+        self.previous_look = self.now
+        return CpuLook(self.now, self.idle_ticks, 0.0)
 
 
 @pytest.fixture
 def machine(monkeypatch):
-    def make(free_shares: list[float]) -> _Machine:
-        machine = _Machine(free_shares)
+    def make(free: list[float]) -> _Machine:
+        machine = _Machine(free)
         monkeypatch.setattr(niceness_module, "time", machine)
-        monkeypatch.setattr(niceness_module, "_read_cpu", machine.read_cpu)
-        monkeypatch.setattr(niceness_module, "_last_reading", None)
+        monkeypatch.setattr(niceness_module, "_look_at_cpu", machine.look_at_cpu)
+        monkeypatch.setattr(niceness_module, "_last_look", None)
         return machine
 
     return make
@@ -314,55 +333,77 @@ def machine(monkeypatch):
 def test_a_free_machine_renders_without_waiting_after_the_first_look(machine):
     """The first look measures a short span; the next rendering looks back over the one
     before it and starts at once."""
-    free = machine([1.0])
+    free = machine([2.0])
 
-    assert wait_for_free_cpu(30) == pytest.approx(0.1)
+    assert wait_for_free_cpu(10) == pytest.approx(0.1)
     free.sleep(0.5)  # the rendering
-    assert wait_for_free_cpu(30) == 0.0
+    assert wait_for_free_cpu(10) == 0.0
+    assert free.looks == 3
+
+
+def test_a_look_just_before_is_not_used(machine):
+    """Over less than 0.1 s the counters, in hundredths of a second, tell nothing: the next
+    look measures a span of its own."""
+    free = machine([2.0])
+    wait_for_free_cpu(10)
+    free.sleep(0.05)
+
+    assert wait_for_free_cpu(10) == pytest.approx(0.1)
+    assert free.looks == 4
 
 
 def test_a_busy_machine_is_waited_for_until_it_is_free(machine):
-    busy = machine([1.0, 1.0, 0.05, 0.05, 0.05, 0.3])  # free at first, then three busy looks
-    wait_for_free_cpu(30)
+    busy = machine([2.0, 2.0, 0.1, 0.1, 0.1, 0.6])  # free at first, then three busy looks
+    wait_for_free_cpu(10)
     busy.sleep(0.5)
 
-    waited = wait_for_free_cpu(30)
+    waited = wait_for_free_cpu(10)
 
     assert waited == pytest.approx(3 * 0.25)  # three looks at a busy machine, 0.25 s apart
     assert busy.looks == 6
 
 
-def test_a_machine_that_stays_busy_is_waited_for_no_longer_than_the_limit(machine):
+def test_a_machine_that_stays_busy_is_waited_for_until_the_limit(machine):
     busy = machine([0.0])
 
-    assert 2.0 <= wait_for_free_cpu(2) < 2.5
+    assert wait_for_free_cpu(2) == pytest.approx(2.0)  # not a look longer
     looks = busy.looks
     assert wait_for_free_cpu(0) == 0 and busy.looks == looks  # 0: no look at all
 
 
 def test_a_look_long_ago_is_not_used(machine):
-    """A span of minutes would average a peak that has just begun away."""
-    busy = machine([1.0, 1.0, 0.0])
+    """A span of minutes would average a peak that has just begun away: free over the ten
+    minutes since the last look, busy in the 0.1 s of a new one."""
+    busy = machine([2.0, 2.0, 2.0, 0.0])
     wait_for_free_cpu(5)
     busy.sleep(600)
 
-    assert wait_for_free_cpu(5) >= 5
+    assert wait_for_free_cpu(5) == pytest.approx(5.0)
 
 
 def test_where_the_cpu_cannot_be_read_nothing_waits(monkeypatch):
-    monkeypatch.setattr(niceness_module, "PROC_STAT", niceness_module.Path("/nonexistent/stat"))
-    monkeypatch.setattr(niceness_module, "_last_reading", None)
+    monkeypatch.setattr(niceness_module, "PROC_STAT", Path("/nonexistent/stat"))
+    monkeypatch.setattr(niceness_module, "_last_look", None)
 
-    assert wait_for_free_cpu(30) < 0.01
+    assert wait_for_free_cpu(10) < 0.5
+
+
+def _cpu_quota() -> bool:
+    """Whether this process's cgroup has a CPU quota (``/proc/stat`` then shows the host)."""
+    try:
+        return not Path("/sys/fs/cgroup/cpu.max").read_text().startswith("max")
+    except OSError:
+        return False
 
 
 @linux_only
-def test_the_real_machine_busy_on_every_core_is_waited_for():
+def test_the_real_machine_busy_on_every_core_is_waited_for(monkeypatch):
     """The real ``/proc/stat``: with a process spinning on each core nothing is idle, and
     this process, which sleeps, has none of it; the wait lasts until its limit."""
     cores = sorted(os.sched_getaffinity(0))
-    if len(cores) < (os.cpu_count() or 1):
-        pytest.skip("this process may use only some of the machine's cores")
+    if len(cores) < (os.cpu_count() or 1) or _cpu_quota():
+        pytest.skip("this process may use only part of the machine's CPU")
+    monkeypatch.setattr(niceness_module, "_last_look", None)
     spinning = [
         subprocess.Popen(  # noqa: S603 - our own interpreter and code
             [sys.executable, "-c", SPIN_ON_CORE, str(core)], stdout=subprocess.PIPE, text=True
@@ -372,7 +413,6 @@ def test_the_real_machine_busy_on_every_core_is_waited_for():
     try:
         for process in spinning:
             assert process.stdout.readline().strip() == "spinning"
-        niceness_module._last_reading = None
 
         assert wait_for_free_cpu(1.0) >= 1.0
     finally:
@@ -381,32 +421,14 @@ def test_the_real_machine_busy_on_every_core_is_waited_for():
             process.wait()
 
 
-READ_FREE_CPU_WAIT = """
-try:
-    from amtsweg import settings
-except ValueError as error:
-    print("refused:", error)
-else:
-    print(settings.RECEIPT_FREE_CPU_WAIT)
-"""
-
-
 @pytest.mark.parametrize(
     ("setting", "outcome"),
-    [(None, "30"), ("0", "0"), ("-1", "refused: AMTSWEG_RECEIPT_FREE_CPU_WAIT must be 0")],
+    [(None, "10"), ("0", "0"), ("-1", "refused: AMTSWEG_RECEIPT_FREE_CPU_WAIT must be 0")],
 )
 def test_the_wait_for_free_cpu_is_configured(tmp_path, setting, outcome):
-    env = {
-        **os.environ,
+    environment = {
         "DATABASE_URL": "postgres://amtsweg@db/amtsweg",
-        "AMTSWEG_VAR_DIR": str(tmp_path),
+        "AMTSWEG_RECEIPT_FREE_CPU_WAIT": setting,
     }
-    env.pop("AMTSWEG_RECEIPT_FREE_CPU_WAIT", None)
-    if setting is not None:
-        env["AMTSWEG_RECEIPT_FREE_CPU_WAIT"] = setting
 
-    answer = subprocess.run(  # noqa: S603 - our own interpreter and code
-        [sys.executable, "-c", READ_FREE_CPU_WAIT], capture_output=True, text=True, env=env
-    )
-
-    assert answer.stdout.strip().startswith(outcome), answer.stderr
+    assert _setting_as_loaded("RECEIPT_FREE_CPU_WAIT", environment, tmp_path).startswith(outcome)

@@ -13,7 +13,6 @@ from django.utils import translation
 
 from amtsweg.documents.rendering import EmbeddedFile, RenderedPdf, render_pdf_document
 from amtsweg.forms.services import summarize
-from amtsweg.lib.niceness import wait_for_free_cpu
 from amtsweg.submissions.models import Submission
 
 TEMPLATE = "documents/receipt.html"
@@ -78,11 +77,8 @@ def receipt_context(submission: Submission) -> dict[str, Any]:
 
 def render_receipt(submission: Submission) -> RenderedPdf:
     """The receipt PDF (PDF/A-3b) in the submission's language, with its data embedded;
-    rendered at ``RECEIPT_RENDER_NICENESS`` (and ``RECEIPT_RENDER_IDLE``, then only once the
-    machine has CPU to spare or ``RECEIPT_FREE_CPU_WAIT`` has passed), since receipts may
+    rendered at ``RECEIPT_RENDER_NICENESS`` (and ``RECEIPT_RENDER_IDLE``), since receipts may
     follow a peak."""
-    if settings.RECEIPT_RENDER_IDLE:  # let a peak pass first (ADR 0010, second addendum)
-        wait_for_free_cpu(settings.RECEIPT_FREE_CPU_WAIT)
     language = submission.language or "de"
     data = json.dumps(
         receipt_data(submission), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2

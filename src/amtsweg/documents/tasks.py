@@ -4,15 +4,17 @@ what is missing.
 The generation keeps its own state on the ``Document`` row (DESIGN rule 6): the row is
 claimed under a lock, the PDF is rendered outside any transaction (rendering takes a while and
 must not hold a database lock, on SQLite that would stop every writer), then stored under the
-lock again. A second job for the same receipt finds it done and does nothing; two jobs racing
-store one file; a failure is recorded on the row and raised, so the task system marks the job
-failed and ``retry_missing_receipts`` enqueues it again.
+lock again. Under the idle policy the job waits before rendering until the machine has some
+CPU to spare (ADR 0010, second addendum). A second job for the same receipt finds it done and
+does nothing; two jobs racing store one file; a failure is recorded on the row and raised, so
+the task system marks the job failed and ``retry_missing_receipts`` enqueues it again.
 """
 
 import hashlib
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -23,6 +25,7 @@ from amtsweg.cases.models import Case
 from amtsweg.documents.models import Document, DocumentKind, GenerationState, document_path
 from amtsweg.documents.receipts import load_submission, render_receipt
 from amtsweg.documents.rendering import RenderedPdf
+from amtsweg.lib.niceness import wait_for_free_cpu
 from amtsweg.scheduling.services import periodic
 from amtsweg.submissions.models import Submission, SubmissionStatus
 
@@ -45,6 +48,10 @@ def generate_receipt(submission_id: int) -> str:
     document = _claim_receipt(submission_id)
     if isinstance(document, str):
         return document
+    if settings.RECEIPT_RENDER_IDLE and settings.RECEIPT_RENDER_NICENESS > 0:
+        # Under the idle policy, also let a peak pass first (ADR 0010, second addendum).
+        waited = wait_for_free_cpu(settings.RECEIPT_FREE_CPU_WAIT)
+        logger.debug("Receipt of submission %s waited %.1f s for free CPU", submission_id, waited)
     try:
         rendered = render_receipt(load_submission(submission_id))
     except Exception as error:

@@ -20,8 +20,8 @@ need ``CPUWeight=`` instead.
 
 Even under the idle policy a rendering costs the web workers some of their speed: it takes the
 cores whenever they wait for the database, and each of their wake-ups then displaces it. So
-before a rendering under the idle policy the worker also waits, for a limited time, until a
-quarter of the machine's CPU is free (``wait_for_free_cpu``; ADR 0010, second addendum).
+before a rendering under the idle policy the worker also waits, for a limited time, until half
+a core's worth of CPU time was free (``wait_for_free_cpu``; ADR 0010, second addendum).
 """
 
 import logging
@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 logger = logging.getLogger(__name__)
 
@@ -87,75 +87,86 @@ def _lower_priority(niceness: int, idle: bool) -> None:
 
 #: Where Linux counts the CPU time of all cores, in ticks of ``_TICKS_PER_SECOND``.
 PROC_STAT = Path("/proc/stat")
-_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-#: A look at the CPU: (monotonic seconds, ticks idle, ticks in all, this process's CPU seconds).
-CpuReading = tuple[float, int, int, float]
-#: The share of the machine's CPU time that must be free, idle or this process's own, for
-#: ``wait_for_free_cpu`` to let the rendering start. A peak leaves a few per cent (ADR 0010).
-FREE_SHARE = 0.25
+_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100  # not on Windows
+#: How many cores' worth of CPU time must have been free, idle or this process's own, for
+#: ``wait_for_free_cpu`` to let a rendering start: half of the one core it takes. Under a peak
+#: a 2-core machine has a few per cent of one core free (ADR 0010, second addendum).
+FREE_CORES = 0.5
 #: Seconds between two looks at the machine while it is busy; the shortest span measured (the
 #: counters move in hundredths of a second); the longest looked back over (an older look
 #: would average a peak that just began away).
 _LOOK_EVERY = 0.25
 _SHORTEST_SPAN = 0.1
 _LONGEST_SPAN = 2.0
-_last_reading: CpuReading | None = None
+
+
+class CpuLook(NamedTuple):
+    """What ``_look_at_cpu`` saw: when, and the CPU time counted until then."""
+
+    at: float  # monotonic seconds
+    idle_ticks: int  # of all cores, waiting for I/O included
+    own_seconds: float  # this process's, all its threads
+
+
+_last_look: CpuLook | None = None
 
 
 def wait_for_free_cpu(longest: float) -> float:
-    """Wait until at least ``FREE_SHARE`` of the machine's CPU was free since the last look,
-    but no longer than ``longest`` seconds; return the seconds waited.
+    """Wait until at least ``FREE_CORES`` cores' worth of CPU time was free since the last
+    look, but about ``longest`` seconds at most; return the seconds waited.
 
-    Why: the web workers' speed under a peak (docs/benchmarks.md, "2026-11-27 17:10 UTC").
+    Why: the web workers' speed under a peak (docs/benchmarks.md, "2026-11-27 16:45 UTC").
     Why a limit: the figures are the whole machine's (``/proc/stat``), so a worker in a
     container may see a host that is never free; it still makes a receipt every ``longest``
-    seconds. Where the figures cannot be read (not Linux) it does not wait. Consecutive
-    renderings look back over the previous one, so a free machine makes its receipts without a
-    pause."""
+    seconds, and a worker told to stop finishes its job in time. Where the figures cannot be
+    read (not Linux) it does not wait. A look within 2 s of the previous one measures the time
+    since then (a rendering, say), so a free machine makes its receipts without a pause, or
+    one of 0.1 s to measure."""
     started = time.monotonic()
-    while time.monotonic() - started < longest:
-        share = _free_share_since_last_look()
-        if share is None or share >= FREE_SHARE:
+    while (left := started + longest - time.monotonic()) > 0:
+        cores = _free_cores_since_last_look()
+        if cores is None or cores >= FREE_CORES:
             break
-        time.sleep(_LOOK_EVERY)
+        time.sleep(min(_LOOK_EVERY, left))
     return time.monotonic() - started
 
 
-def _free_share_since_last_look() -> float | None:
-    """The share of CPU time that was idle or this process's own since the previous call
-    (over ``_SHORTEST_SPAN`` to ``_LONGEST_SPAN`` seconds), or None where it cannot be read.
-    Only the worker's main thread calls it."""
-    global _last_reading  # one reading per process, kept between renderings
-    previous = _last_reading
-    if previous is None or not _SHORTEST_SPAN <= time.monotonic() - previous[0] <= _LONGEST_SPAN:
-        if (previous := _read_cpu()) is None:
+def _free_cores_since_last_look() -> float | None:
+    """How many cores' worth of CPU time were idle or this process's own since the previous
+    look (over ``_SHORTEST_SPAN`` to ``_LONGEST_SPAN`` seconds), or None where that cannot be
+    read. Only the worker's main thread calls it."""
+    global _last_look  # one look per process, kept between renderings
+    previous = _last_look
+    if previous is None or not _SHORTEST_SPAN <= time.monotonic() - previous.at <= _LONGEST_SPAN:
+        if (previous := _look_at_cpu()) is None:
             return None
         time.sleep(_SHORTEST_SPAN)
-    if (current := _read_cpu()) is None:
+    if (current := _look_at_cpu()) is None:
         return None
-    _last_reading = current
-    return free_share(previous, current)
+    _last_look = current
+    return free_cores(previous, current)
 
 
-def free_share(previous: CpuReading, current: CpuReading) -> float:
-    """The share of the CPU time between two readings of ``_read_cpu`` that was idle or this
-    process's own (its own counts as free: the rendering would take its place)."""
-    all_ticks = current[2] - previous[2]
-    if all_ticks <= 0:
-        return 1.0
-    own_ticks = (current[3] - previous[3]) * _TICKS_PER_SECOND
-    return min(1.0, (current[1] - previous[1] + own_ticks) / all_ticks)
+def free_cores(previous: CpuLook, current: CpuLook) -> float:
+    """How many cores' worth of CPU time between two looks were idle or this process's own
+    (its own counts as free: the rendering would take its place)."""
+    seconds = current.at - previous.at
+    if seconds <= 0:
+        return 0.0
+    idle_seconds = (current.idle_ticks - previous.idle_ticks) / _TICKS_PER_SECOND
+    own_seconds = current.own_seconds - previous.own_seconds
+    return max(0.0, idle_seconds + own_seconds) / seconds  # Linux's iowait may step back
 
 
-def _read_cpu() -> CpuReading | None:
-    """A look at the CPU now, with the ticks of all cores from the first line of
-    ``/proc/stat`` (idle includes waiting for I/O)."""
+def _look_at_cpu() -> CpuLook | None:
+    """The CPU time counted until now, the idle ticks from the first line of ``/proc/stat``
+    (the fourth and fifth number: idle, and waiting for I/O)."""
     try:
         with PROC_STAT.open(encoding="ascii") as stat:
-            ticks = [int(value) for value in stat.readline().split()[1:9]]
+            ticks = [int(value) for value in stat.readline().split()[1:6]]
     except (OSError, ValueError):
         return None
     if len(ticks) < 5:
         return None
     times = os.times()
-    return time.monotonic(), ticks[3] + ticks[4], sum(ticks), times.user + times.system
+    return CpuLook(time.monotonic(), ticks[3] + ticks[4], times.user + times.system)
