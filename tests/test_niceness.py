@@ -281,15 +281,30 @@ def test_the_receipt_job_renders_its_pdf_at_the_configured_niceness(
     assert at_niceness(wanted, lambda: connections["default"].connection is None)
 
 
+@pytest.mark.django_db
+def test_at_nice_0_the_receipt_job_does_not_wait(submitted, settings, monkeypatch):
+    """Nice 0 renders at the worker's own priority, so the idle policy and its wait do not
+    apply, whatever ``RECEIPT_RENDER_IDLE`` says."""
+    settings.RECEIPT_RENDER_NICENESS, settings.RECEIPT_RENDER_IDLE = 0, True
+    settings.RECEIPT_FREE_CPU_WAIT = 7
+    waits = []
+    monkeypatch.setattr(
+        document_tasks, "wait_for_free_cpu", lambda longest: waits.append(longest) or 0.0
+    )
+
+    assert generate_receipt.call(submitted.submission.pk) == "generated"
+    assert waits == []
+
+
 def test_free_cores_count_idle_time_and_the_process_s_own():
     """Over 2 s, 60 ticks (0.6 s at 100 per second) idle on all cores and 0.4 s in this
     process, which the rendering would take the place of: half a core's worth."""
     ticks = niceness_module._TICKS_PER_SECOND
     before = CpuLook(at=10.0, idle_ticks=1000, own_seconds=1.0)
 
-    assert free_cores(before, CpuLook(12.0, 1000 + 0.6 * ticks, 1.4)) == pytest.approx(0.5)
+    assert free_cores(before, CpuLook(12.0, 1000 + round(0.6 * ticks), 1.4)) == pytest.approx(0.5)
     assert free_cores(before, CpuLook(12.0, 1000, 1.0)) == 0.0  # busy with others' work
-    assert free_cores(before, CpuLook(12.0, 1000 + 4 * ticks, 1.0)) == pytest.approx(2.0)
+    assert free_cores(before, CpuLook(12.0, 1000 + round(4 * ticks), 1.0)) == pytest.approx(2.0)
     assert free_cores(before, CpuLook(12.0, 990, 1.0)) == 0.0  # iowait stepped back
     assert free_cores(before, before) == 0.0  # no time has passed
 
@@ -297,10 +312,11 @@ def test_free_cores_count_idle_time_and_the_process_s_own():
 class _Machine:
     """A clock and a ``/proc/stat`` in one: each look at the CPU finds the next number of
     free cores in ``free``, over the time since the previous look (the last number from then
-    on), and sleeping moves the clock."""
+    on), and sleeping moves the clock. The free time is booked as the process's own, which
+    counts alike and, unlike ticks, takes fractions."""
 
     def __init__(self, free: list[float]) -> None:
-        self.now, self.idle_ticks, self.looks, self.free = 100.0, 0, 0, free
+        self.now, self.free_seconds, self.looks, self.free = 100.0, 0.0, 0, free
         self.previous_look = self.now
 
     def monotonic(self) -> float:
@@ -312,10 +328,9 @@ class _Machine:
     def look_at_cpu(self) -> CpuLook:
         cores = self.free[min(self.looks, len(self.free) - 1)]
         self.looks += 1
-        ticks_per_second = niceness_module._TICKS_PER_SECOND
-        self.idle_ticks += round(cores * (self.now - self.previous_look) * ticks_per_second)
+        self.free_seconds += cores * (self.now - self.previous_look)
         self.previous_look = self.now
-        return CpuLook(self.now, self.idle_ticks, 0.0)
+        return CpuLook(self.now, 0, self.free_seconds)
 
 
 @pytest.fixture
@@ -353,7 +368,8 @@ def test_a_look_just_before_is_not_used(machine):
 
 
 def test_a_busy_machine_is_waited_for_until_it_is_free(machine):
-    busy = machine([2.0, 2.0, 0.1, 0.1, 0.1, 0.6])  # free at first, then three busy looks
+    # Free at first, then three looks just short of half a core, then half a core.
+    busy = machine([2.0, 2.0, 0.49, 0.1, 0.49, 0.5])
     wait_for_free_cpu(10)
     busy.sleep(0.5)
 
@@ -371,29 +387,72 @@ def test_a_machine_that_stays_busy_is_waited_for_until_the_limit(machine):
     assert wait_for_free_cpu(0) == 0 and busy.looks == looks  # 0: no look at all
 
 
-def test_a_look_long_ago_is_not_used(machine):
-    """A span of minutes would average a peak that has just begun away: free over the ten
-    minutes since the last look, busy in the 0.1 s of a new one."""
+@pytest.mark.parametrize(("since", "waited"), [(1.9, 0.0), (2.1, 5.0)])
+def test_a_look_more_than_2_s_ago_is_not_used(machine, since, waited):
+    """A long span would average a peak that has just begun away: free since the last look,
+    busy in the 0.1 s of a new one. A look up to 2 s old is used."""
     busy = machine([2.0, 2.0, 2.0, 0.0])
     wait_for_free_cpu(5)
-    busy.sleep(600)
+    busy.sleep(since)
 
-    assert wait_for_free_cpu(5) == pytest.approx(5.0)
+    assert wait_for_free_cpu(5) == pytest.approx(waited)
 
 
-def test_where_the_cpu_cannot_be_read_nothing_waits(monkeypatch):
-    monkeypatch.setattr(niceness_module, "PROC_STAT", Path("/nonexistent/stat"))
+def test_the_idle_ticks_are_idle_and_waiting_for_io(monkeypatch, tmp_path):
+    """The first line of ``/proc/stat``: user, nice, system, idle, iowait, irq, ..."""
+    stat = tmp_path / "stat"
+    stat.write_text("cpu  1 2 3 4 5 6 7 8 0 0\ncpu0 1 1 1 2 2 3 3 4 0 0\n")
+    monkeypatch.setattr(niceness_module, "PROC_STAT", stat)
+
+    assert niceness_module._look_at_cpu().idle_ticks == 9
+
+
+@pytest.mark.parametrize(
+    "stat", [None, "cpu  1 2 3 4\n", "cpu  1 2 3 x 5\n"], ids=["missing", "short", "garbled"]
+)
+def test_where_the_cpu_cannot_be_read_nothing_waits(monkeypatch, tmp_path, stat):
+    path = tmp_path / "stat"
+    if stat is not None:
+        path.write_text(stat)
+    monkeypatch.setattr(niceness_module, "PROC_STAT", path)
     monkeypatch.setattr(niceness_module, "_last_look", None)
 
+    assert niceness_module._look_at_cpu() is None
     assert wait_for_free_cpu(10) < 0.5
 
 
+def test_a_look_that_fails_after_a_good_one_does_not_wait(machine, monkeypatch):
+    busy = machine([0.0])
+    looks = iter([busy.look_at_cpu(), None])
+    monkeypatch.setattr(niceness_module, "_look_at_cpu", lambda: next(looks))
+
+    assert wait_for_free_cpu(10) == pytest.approx(0.1)
+
+
 def _cpu_quota() -> bool:
-    """Whether this process's cgroup has a CPU quota (``/proc/stat`` then shows the host)."""
+    """Whether this process's cgroup, or one above it, has a CPU quota (its spinners are then
+    held back while ``/proc/stat`` shows the host); cgroup v2 and v1."""
     try:
-        return not Path("/sys/fs/cgroup/cpu.max").read_text().startswith("max")
+        groups = Path("/proc/self/cgroup").read_text().splitlines()
     except OSError:
         return False
+    for line in groups:
+        _, controllers, path = line.split(":", 2)
+        if controllers == "":
+            root, quota_file, unlimited = Path("/sys/fs/cgroup"), "cpu.max", "max"
+        elif "cpu" in controllers.split(","):
+            root = Path("/sys/fs/cgroup") / controllers
+            quota_file, unlimited = "cpu.cfs_quota_us", "-1"
+        else:
+            continue
+        group = root / path.lstrip("/")
+        for directory in (group, *group.parents):
+            quota = directory / quota_file
+            if quota.is_file() and not quota.read_text().startswith(unlimited):
+                return True
+            if directory == root:
+                break
+    return False
 
 
 @linux_only
@@ -431,4 +490,6 @@ def test_the_wait_for_free_cpu_is_configured(tmp_path, setting, outcome):
         "AMTSWEG_RECEIPT_FREE_CPU_WAIT": setting,
     }
 
-    assert _setting_as_loaded("RECEIPT_FREE_CPU_WAIT", environment, tmp_path).startswith(outcome)
+    loaded = _setting_as_loaded("RECEIPT_FREE_CPU_WAIT", environment, tmp_path)
+
+    assert loaded.startswith(outcome) if outcome.startswith("refused") else loaded == outcome
