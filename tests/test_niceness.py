@@ -296,25 +296,27 @@ def test_at_nice_0_the_receipt_job_does_not_wait(submitted, settings, monkeypatc
     assert waits == []
 
 
-def test_free_cores_count_idle_time_only():
-    """Over 2 s, 1 s idle on all cores: half a core's worth. The worker's own time is not
-    free: its rendering would otherwise start the next one in the gaps of a busy machine."""
-    before = CpuLook(at=10.0, idle_seconds=100.0)
+def test_free_cores_count_idle_time_and_the_process_s_own():
+    """Over 2 s, 60 ticks (0.6 s at 100 per second) idle on all cores and 0.4 s in this
+    process, which the rendering would take the place of: half a core's worth."""
+    ticks = niceness_module._TICKS_PER_SECOND
+    before = CpuLook(at=10.0, idle_ticks=1000, own_seconds=1.0)
 
-    assert free_cores(before, CpuLook(12.0, 101.0)) == pytest.approx(0.5)
-    assert free_cores(before, CpuLook(12.0, 100.0)) == 0.0  # busy, whoever's work it was
-    assert free_cores(before, CpuLook(12.0, 104.0)) == pytest.approx(2.0)
-    assert free_cores(before, CpuLook(12.0, 99.9)) == 0.0  # iowait stepped back
+    assert free_cores(before, CpuLook(12.0, 1000 + round(0.6 * ticks), 1.4)) == pytest.approx(0.5)
+    assert free_cores(before, CpuLook(12.0, 1000, 1.0)) == 0.0  # busy with others' work
+    assert free_cores(before, CpuLook(12.0, 1000 + round(4 * ticks), 1.0)) == pytest.approx(2.0)
+    assert free_cores(before, CpuLook(12.0, 990, 1.0)) == 0.0  # iowait stepped back
     assert free_cores(before, before) == 0.0  # no time has passed
 
 
 class _Machine:
     """A clock and a ``/proc/stat`` in one: each look at the CPU finds the next number of
-    idle cores in ``free``, over the time since the previous look (the last number from then
-    on), and sleeping moves the clock."""
+    free cores in ``free``, over the time since the previous look (the last number from then
+    on), and sleeping moves the clock. The free time is booked as the process's own, which
+    counts alike and, unlike ticks, takes fractions."""
 
     def __init__(self, free: list[float]) -> None:
-        self.now, self.idle_seconds, self.looks, self.free = 100.0, 0.0, 0, free
+        self.now, self.free_seconds, self.looks, self.free = 100.0, 0.0, 0, free
         self.previous_look = self.now
 
     def monotonic(self) -> float:
@@ -326,9 +328,9 @@ class _Machine:
     def look_at_cpu(self) -> CpuLook:
         cores = self.free[min(self.looks, len(self.free) - 1)]
         self.looks += 1
-        self.idle_seconds += cores * (self.now - self.previous_look)
+        self.free_seconds += cores * (self.now - self.previous_look)
         self.previous_look = self.now
-        return CpuLook(self.now, self.idle_seconds)
+        return CpuLook(self.now, 0, self.free_seconds)
 
 
 @pytest.fixture
@@ -402,8 +404,7 @@ def test_the_idle_ticks_are_idle_and_waiting_for_io(monkeypatch, tmp_path):
     stat.write_text("cpu  1 2 3 4 5 6 7 8 0 0\ncpu0 1 1 1 2 2 3 3 4 0 0\n")
     monkeypatch.setattr(niceness_module, "PROC_STAT", stat)
 
-    ticks_per_second = niceness_module._TICKS_PER_SECOND
-    assert niceness_module._look_at_cpu().idle_seconds == pytest.approx(9 / ticks_per_second)
+    assert niceness_module._look_at_cpu().idle_ticks == 9
 
 
 @pytest.mark.parametrize(
@@ -456,8 +457,8 @@ def _cpu_quota() -> bool:
 
 @linux_only
 def test_the_real_machine_busy_on_every_core_is_waited_for(monkeypatch):
-    """The real ``/proc/stat``: with a process spinning on each core nothing is idle, so the
-    wait lasts until its limit."""
+    """The real ``/proc/stat``: with a process spinning on each core nothing is idle, and
+    this process, which sleeps, has none of it; the wait lasts until its limit."""
     cores = sorted(os.sched_getaffinity(0))
     if len(cores) < (os.cpu_count() or 1) or _cpu_quota():
         pytest.skip("this process may use only part of the machine's CPU")

@@ -127,8 +127,8 @@ if RECEIPT_RENDER_IDLE and _ON_SQLITE:
         "the CPU can hold up the database's write lock (docs/adr/0010)."
     )
 # Under the idle policy the worker also waits, before each receipt, until half a core's worth
-# of CPU time was idle, but at most this many seconds: well inside the 30 s a stopping worker
-# is given (0: it does not wait; ADR 0010, second addendum).
+# of CPU time was free (idle, or its own), but at most this many seconds: well inside the 30 s
+# a stopping worker is given (0: it does not wait; ADR 0010, second addendum).
 RECEIPT_FREE_CPU_WAIT = env_int("AMTSWEG_RECEIPT_FREE_CPU_WAIT", 10)
 if RECEIPT_FREE_CPU_WAIT < 0:
     raise ValueError("AMTSWEG_RECEIPT_FREE_CPU_WAIT must be 0 or more seconds.")

@@ -21,7 +21,7 @@ need ``CPUWeight=`` instead.
 Even under the idle policy a rendering costs the web workers some of their speed: it takes the
 cores whenever they wait for the database, and each of their wake-ups then displaces it. So
 before a rendering under the idle policy the worker also waits, for a limited time, until half
-a core's worth of CPU time was idle (``wait_for_free_cpu``; ADR 0010, second addendum).
+a core's worth of CPU time was free (``wait_for_free_cpu``; ADR 0010, second addendum).
 """
 
 import logging
@@ -88,9 +88,9 @@ def _lower_priority(niceness: int, idle: bool) -> None:
 #: Where Linux counts the CPU time of all cores, in ticks of ``_TICKS_PER_SECOND``.
 PROC_STAT = Path("/proc/stat")
 _TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100  # not on Windows
-#: How many cores' worth of CPU time must have been idle for ``wait_for_free_cpu`` to let a
-#: rendering start: half of the one core it takes. Under a peak a 2-core machine has a few per
-#: cent of one core idle (ADR 0010, second addendum).
+#: How many cores' worth of CPU time must have been free, idle or this process's own, for
+#: ``wait_for_free_cpu`` to let a rendering start: half of the one core it takes. Under a peak
+#: a 2-core machine has a few per cent of one core free (ADR 0010, second addendum).
 FREE_CORES = 0.5
 #: Seconds between two looks at the machine while it is busy; the shortest span measured (the
 #: counters move in hundredths of a second); the longest looked back over (an older look
@@ -101,17 +101,18 @@ _LONGEST_SPAN = 2.0
 
 
 class CpuLook(NamedTuple):
-    """What ``_look_at_cpu`` saw: when, and the idle time counted until then."""
+    """What ``_look_at_cpu`` saw: when, and the CPU time counted until then."""
 
     at: float  # monotonic seconds
-    idle_seconds: float  # of all cores, waiting for I/O included
+    idle_ticks: int  # of all cores, waiting for I/O included
+    own_seconds: float  # this process's, all its threads
 
 
 _last_look: CpuLook | None = None
 
 
 def wait_for_free_cpu(longest: float) -> float:
-    """Wait until at least ``FREE_CORES`` cores' worth of CPU time was idle since the last
+    """Wait until at least ``FREE_CORES`` cores' worth of CPU time was free since the last
     look, but about ``longest`` seconds at most; return the seconds waited.
 
     Why: the web workers' speed under a peak (docs/benchmarks.md, "2026-11-27 16:45 UTC").
@@ -131,9 +132,9 @@ def wait_for_free_cpu(longest: float) -> float:
 
 
 def _free_cores_since_last_look() -> float | None:
-    """How many cores' worth of CPU time were idle since the previous look (over
-    ``_SHORTEST_SPAN`` to ``_LONGEST_SPAN`` seconds), or None where that cannot be read. Only
-    the worker's main thread calls it."""
+    """How many cores' worth of CPU time were idle or this process's own since the previous
+    look (over ``_SHORTEST_SPAN`` to ``_LONGEST_SPAN`` seconds), or None where that cannot be
+    read. Only the worker's main thread calls it."""
     global _last_look  # one look per process, kept between renderings
     previous = _last_look
     if previous is None or not _SHORTEST_SPAN <= time.monotonic() - previous.at <= _LONGEST_SPAN:
@@ -147,22 +148,21 @@ def _free_cores_since_last_look() -> float | None:
 
 
 def free_cores(previous: CpuLook, current: CpuLook) -> float:
-    """How many cores' worth of CPU time between two looks were idle.
-
-    The worker's own time does not count as free, its rendering's included: a rendering under
-    the idle policy takes the short gaps a busy machine has, and counted as free it would
-    start the next one in them. So on one core the next receipt waits a look (0.25 s) after
-    the previous one; on two, a free core is seen beside the rendering."""
+    """How many cores' worth of CPU time between two looks were idle or this process's own
+    (its own counts as free: the rendering would take its place, and under the idle policy it
+    gets only time no one else wants; counting idle time alone made every receipt on a
+    1-core machine wait a look, docs/benchmarks.md, "16:45 UTC", section 5)."""
     seconds = current.at - previous.at
     if seconds <= 0:
         return 0.0
-    idle = current.idle_seconds - previous.idle_seconds
-    return max(0.0, idle) / seconds  # Linux's count of time waiting for I/O may step back
+    idle_seconds = (current.idle_ticks - previous.idle_ticks) / _TICKS_PER_SECOND
+    own_seconds = current.own_seconds - previous.own_seconds
+    return max(0.0, idle_seconds + own_seconds) / seconds  # Linux's iowait may step back
 
 
 def _look_at_cpu() -> CpuLook | None:
-    """The idle time counted until now, from the first line of ``/proc/stat`` (the fourth and
-    fifth number: idle, and waiting for I/O)."""
+    """The CPU time counted until now, the idle ticks from the first line of ``/proc/stat``
+    (the fourth and fifth number: idle, and waiting for I/O)."""
     try:
         with PROC_STAT.open(encoding="ascii") as stat:
             ticks = [int(value) for value in stat.readline().split()[1:6]]
@@ -170,4 +170,5 @@ def _look_at_cpu() -> CpuLook | None:
         return None
     if len(ticks) < 5:
         return None
-    return CpuLook(time.monotonic(), (ticks[3] + ticks[4]) / _TICKS_PER_SECOND)
+    times = os.times()
+    return CpuLook(time.monotonic(), ticks[3] + ticks[4], times.user + times.system)
