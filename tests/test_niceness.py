@@ -2,11 +2,13 @@
 (``amtsweg.lib.niceness``, docs/adr/0010): under a peak the web workers get the CPU first,
 while the worker's locks are never held by a thread the scheduler keeps waiting."""
 
+import contextlib
 import os
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -114,6 +116,25 @@ while True:
 """
 
 
+@contextlib.contextmanager
+def _spinning_on(cores: list[int]) -> Iterator[None]:
+    """A process keeping each of ``cores`` busy, from when all have begun until the end."""
+    spinning = [
+        subprocess.Popen(  # noqa: S603 - our own interpreter and code
+            [sys.executable, "-c", SPIN_ON_CORE, str(core)], stdout=subprocess.PIPE, text=True
+        )
+        for core in cores
+    ]
+    try:
+        for process in spinning:
+            assert process.stdout.readline().strip() == "spinning"
+        yield
+    finally:
+        for process in spinning:
+            process.kill()
+            process.wait()
+
+
 def _share_of_a_core_beside_a_busy_process(idle: bool) -> float:
     """The share of one core that a thread of ours gets over at least 0.4 s while another
     process, at normal priority, keeps that core busy."""
@@ -130,18 +151,11 @@ def _share_of_a_core_beside_a_busy_process(idle: bool) -> float:
         finally:
             os.sched_setaffinity(0, cores)
 
-    busy = subprocess.Popen(  # noqa: S603 - our own interpreter and code
-        [sys.executable, "-c", SPIN_ON_CORE, str(core)], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert busy.stdout.readline().strip() == "spinning"
+    with _spinning_on([core]):
         if idle:
             return at_niceness(1, spin, idle=True)
         with ThreadPoolExecutor(max_workers=1) as plain:  # a thread as the idle one is
             return plain.submit(spin).result()
-    finally:
-        busy.kill()
-        busy.wait()
 
 
 @idle_policy
@@ -463,21 +477,8 @@ def test_the_real_machine_busy_on_every_core_is_waited_for(monkeypatch):
     if len(cores) < (os.cpu_count() or 1) or _cpu_quota():
         pytest.skip("this process may use only part of the machine's CPU")
     monkeypatch.setattr(niceness_module, "_last_look", None)
-    spinning = [
-        subprocess.Popen(  # noqa: S603 - our own interpreter and code
-            [sys.executable, "-c", SPIN_ON_CORE, str(core)], stdout=subprocess.PIPE, text=True
-        )
-        for core in cores
-    ]
-    try:
-        for process in spinning:
-            assert process.stdout.readline().strip() == "spinning"
-
+    with _spinning_on(cores):
         assert wait_for_free_cpu(1.0) >= 1.0
-    finally:
-        for process in spinning:
-            process.kill()
-            process.wait()
 
 
 @pytest.mark.parametrize(
