@@ -8,15 +8,17 @@ import io
 import json
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from amtsweg.forms.definition import DefinitionError, check_definition
 from amtsweg.forms.registry import FieldError, registry
@@ -34,6 +36,7 @@ from amtsweg.submissions.services import (
     start_draft,
     submit_application,
 )
+from amtsweg.submissions.tasks import delete_expired_drafts
 from tests.factories import (
     VALID_ANSWERS,
     OfferingFactory,
@@ -685,3 +688,30 @@ def test_uploads_are_read_in_chunks_from_a_file(upload_offering):
     [value] = store_uploads(draft, field, "proof", [upload])
     assert value["sha256"] == hashlib.sha256(content).hexdigest()
     assert value["size"] == len(content)
+
+
+def test_the_daily_clean_up_deletes_expired_drafts_without_reading_their_answers(
+    upload_offering, django_capture_on_commit_callbacks
+):
+    """Deleting needs only the drafts' keys: their answers are neither read nor decrypted,
+    while the uploaded files still go with their drafts."""
+    drafts = [uploaded_draft(upload_offering), uploaded_draft(upload_offering)]
+    kept = uploaded_draft(upload_offering)
+    paths = [Attachment.objects.get(submission=draft).file.name for draft in drafts]
+    Submission.objects.filter(pk__in=[draft.pk for draft in drafts]).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    data_column = f'"{Submission._meta.db_table}"."data"'
+
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert delete_expired_drafts.call()["deleted"] == 2
+
+    assert not Submission.objects.filter(pk__in=[draft.pk for draft in drafts]).exists()
+    assert not any(default_storage.exists(path) for path in paths)
+    assert default_storage.exists(Attachment.objects.get(submission=kept).file.name)
+    reads = [query["sql"] for query in queries if query["sql"].startswith("SELECT")]
+    assert reads, "the clean-up reads the expired drafts' keys"
+    assert not [sql for sql in reads if data_column in sql]
