@@ -20,7 +20,13 @@ from amtsweg.documents import tasks as document_tasks
 from amtsweg.documents.models import Document, DocumentKind, GenerationState
 from amtsweg.documents.tasks import generate_receipt
 from amtsweg.lib import niceness as niceness_module
-from amtsweg.lib.niceness import CpuLook, at_niceness, free_cores, wait_for_free_cpu
+from amtsweg.lib.niceness import (
+    CpuLook,
+    at_niceness,
+    free_cores,
+    idle_policy_applies,
+    wait_for_free_cpu,
+)
 
 linux_only = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's"
@@ -293,6 +299,18 @@ def test_the_receipt_job_renders_its_pdf_at_the_configured_niceness(
     assert seen[-1][2] == (os.SCHED_IDLE if idle else _policy())
     # WeasyPrint's part stays away from Django: no database connection in its thread.
     assert at_niceness(wanted, lambda: connections["default"].connection is None)
+
+
+def test_the_idle_policy_applies_to_a_lowered_thread_on_linux_only(monkeypatch):
+    """The receipt job waits for free CPU exactly when ``at_niceness`` will render under the
+    idle policy: with ``idle``, above nice 0, where nice values are per thread."""
+    monkeypatch.setattr(niceness_module, "_PER_THREAD", True)
+    assert idle_policy_applies(10, True)
+    assert not idle_policy_applies(10, False)
+    assert not idle_policy_applies(0, True)
+    monkeypatch.setattr(niceness_module, "_PER_THREAD", False)
+    assert not idle_policy_applies(10, True)
+    assert at_niceness(10, threading.get_native_id) == threading.get_native_id()
 
 
 @pytest.mark.django_db

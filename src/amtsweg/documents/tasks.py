@@ -25,7 +25,7 @@ from amtsweg.cases.models import Case
 from amtsweg.documents.models import Document, DocumentKind, GenerationState, document_path
 from amtsweg.documents.receipts import load_submission, render_receipt
 from amtsweg.documents.rendering import RenderedPdf
-from amtsweg.lib.niceness import wait_for_free_cpu
+from amtsweg.lib.niceness import idle_policy_applies, wait_for_free_cpu
 from amtsweg.scheduling.services import periodic
 from amtsweg.submissions.models import Submission, SubmissionStatus
 
@@ -48,7 +48,7 @@ def generate_receipt(submission_id: int) -> str:
     document = _claim_receipt(submission_id)
     if isinstance(document, str):
         return document
-    if settings.RECEIPT_RENDER_IDLE and settings.RECEIPT_RENDER_NICENESS > 0:
+    if idle_policy_applies(settings.RECEIPT_RENDER_NICENESS, settings.RECEIPT_RENDER_IDLE):
         # Under the idle policy, also let a peak pass first (ADR 0010, second addendum).
         waited = wait_for_free_cpu(settings.RECEIPT_FREE_CPU_WAIT)
         logger.debug("Receipt of submission %s waited %.1f s for free CPU", submission_id, waited)

@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 Result = TypeVar("Result")
 
+#: Linux keeps a nice value and a scheduling policy per thread; elsewhere they are the process's.
+_PER_THREAD = sys.platform.startswith("linux")
 _executors: dict[tuple[int, bool], ThreadPoolExecutor] = {}
 _executors_lock = threading.Lock()
 
@@ -54,7 +56,7 @@ def at_niceness(
     scheduler (EEVDF) lets it finish its time slice before a web worker that wakes up gets
     the core. Under ``SCHED_IDLE`` the thread runs only on CPU that nothing else wants, and
     any other thread that wakes takes the core from it at once (docs/adr/0010, addendum)."""
-    if niceness <= 0 or not sys.platform.startswith("linux"):
+    if niceness <= 0 or not _PER_THREAD:
         return function(*args)
     with _executors_lock:
         if (executor := _executors.get((niceness, idle))) is None:
@@ -65,6 +67,12 @@ def at_niceness(
                 initargs=(niceness, idle),
             )
     return executor.submit(function, *args).result()
+
+
+def idle_policy_applies(niceness: int, idle: bool) -> bool:
+    """Whether ``at_niceness(niceness, …, idle=idle)`` runs its function under the idle
+    policy: the case in which a rendering should also wait for free CPU first."""
+    return idle and niceness > 0 and _PER_THREAD
 
 
 def _lower_priority(niceness: int, idle: bool) -> None:
