@@ -4,7 +4,6 @@ import json
 from datetime import timedelta
 
 from django.test import RequestFactory
-from django.utils import timezone
 
 from amtsweg.core import bench_views
 from amtsweg.submissions.models import Submission, SubmissionStatus, draft_expiry
@@ -28,6 +27,5 @@ def test_a_bare_insert_stores_a_draft_that_expires_like_a_started_one(offering):
         offering.pk,
     )
     assert abs(row.expires_at - draft_expiry()) < timedelta(minutes=1)
-    assert row.expires_at > timezone.now() + timedelta(hours=1)
     assert delete_expired_drafts.call()["deleted"] == 0
     assert Submission.objects.filter(pk=row.pk).exists()

@@ -701,7 +701,9 @@ def test_the_daily_clean_up_deletes_expired_drafts_without_reading_their_answers
     Submission.objects.filter(pk__in=[draft.pk for draft in drafts]).update(
         expires_at=timezone.now() - timedelta(minutes=1)
     )
-    data_column = f'"{Submission._meta.db_table}"."data"'
+    quote = connection.ops.quote_name
+    table = quote(Submission._meta.db_table)
+    data_column = f"{table}.{quote(Submission._meta.get_field('data').column)}"
 
     with (
         CaptureQueriesContext(connection) as queries,
@@ -713,5 +715,6 @@ def test_the_daily_clean_up_deletes_expired_drafts_without_reading_their_answers
     assert not any(default_storage.exists(path) for path in paths)
     assert default_storage.exists(Attachment.objects.get(submission=kept).file.name)
     reads = [query["sql"] for query in queries if query["sql"].startswith("SELECT")]
-    assert reads, "the clean-up reads the expired drafts' keys"
+    # The deletion's own look-up of the drafts by key, then nothing that reads the answers.
+    assert [sql for sql in reads if sql.startswith(f"SELECT {table}.") and " IN (" in sql]
     assert not [sql for sql in reads if data_column in sql]

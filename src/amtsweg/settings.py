@@ -100,6 +100,7 @@ TEMPLATES = [
         },
     },
 ]
+
 #: The ``i18n`` label above names our library on purpose (templates.W003 would say so on every
 #: command an operator runs).
 SILENCED_SYSTEM_CHECKS = ["templates.W003"]

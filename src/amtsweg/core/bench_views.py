@@ -5,9 +5,9 @@ offering: no validation, no case, no audit event, no task. It is served by the s
 workers, middleware and database as the real submit, so the ratio of the two rates shows what
 the platform's own work costs. The URL exists only when ``AMTSWEG_BENCH_BASELINE`` is on (the
 benchmark runner sets it); never in production. Its rows expire as a started draft does
-(``draft_expiry``): expired at once, tens of thousands of them made the daily clean-up, which
-a new worker runs early, delete them in the middle of a measured level (docs/benchmarks.md).
-The benchmark drops its installation afterwards anyway.
+(``draft_expiry``). When they expired at once, a new worker's early daily clean-up deleted
+tens of thousands of them during a measured level (docs/benchmarks.md). The benchmark drops
+its installation afterwards anyway.
 """
 
 import json

@@ -70,8 +70,8 @@ def at_niceness(
 
 
 def idle_policy_applies(niceness: int, idle: bool) -> bool:
-    """Whether ``at_niceness(niceness, …, idle=idle)`` runs its function under the idle
-    policy: the case in which a rendering should also wait for free CPU first."""
+    """Whether ``at_niceness(niceness, …, idle=idle)`` asks for the idle policy for its
+    thread: the case in which a rendering should also wait for free CPU first."""
     return idle and niceness > 0 and _PER_THREAD
 
 
