@@ -7,10 +7,12 @@ versions a form definition that passes ``check_definition`` and are published by
 
 import copy
 import string
+from datetime import timedelta
 from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from amtsweg.catalog.models import Offering, Service, Solution, SolutionVersion
@@ -280,3 +282,10 @@ def fill_draft(
 def make_complete_draft(offering: Offering, **changes: str) -> Submission:
     """A draft of ``offering``, every step validly filled in (``changes`` as in ``answers``)."""
     return fill_draft(start_draft(offering), answers(**changes))
+
+
+def expire(*drafts: Submission) -> None:
+    """Let ``drafts`` expire a minute ago, for the daily clean-up to find."""
+    Submission.objects.filter(pk__in=[d.pk for d in drafts]).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )

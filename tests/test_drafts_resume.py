@@ -32,7 +32,7 @@ from amtsweg.submissions.services import (
     submit_application,
 )
 from amtsweg.submissions.tasks import delete_expired_drafts, send_resume_link
-from tests.factories import VALID_ANSWERS, OfferingFactory, make_complete_draft
+from tests.factories import VALID_ANSWERS, OfferingFactory, expire, make_complete_draft
 
 #: Answers that must never travel by e-mail.
 FORM_CONTENT = ["Erika", "Mustermann", "Luisenplatz", "64283", "01.03.2024", "2024-03-01"]
@@ -384,12 +384,6 @@ def test_an_expired_drafts_link_gets_the_404_and_the_draft_is_deleted(offering):
 
 
 # --- the daily clean-up ---------------------------------------------------------------------
-
-
-def expire(*drafts: Submission) -> None:
-    Submission.objects.filter(pk__in=[d.pk for d in drafts]).update(
-        expires_at=timezone.now() - timedelta(minutes=1)
-    )
 
 
 def test_only_expired_drafts_are_deleted(offering):

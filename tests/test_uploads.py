@@ -8,7 +8,6 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from amtsweg.forms.definition import DefinitionError, check_definition
 from amtsweg.forms.registry import FieldError, registry
@@ -41,6 +40,7 @@ from tests.factories import (
     VALID_ANSWERS,
     OfferingFactory,
     SolutionVersionFactory,
+    expire,
     form_definition,
 )
 from tests.staff_login import login_staff
@@ -698,9 +698,7 @@ def test_the_daily_clean_up_deletes_expired_drafts_without_reading_their_answers
     drafts = [uploaded_draft(upload_offering), uploaded_draft(upload_offering)]
     kept = uploaded_draft(upload_offering)
     paths = [Attachment.objects.get(submission=draft).file.name for draft in drafts]
-    Submission.objects.filter(pk__in=[draft.pk for draft in drafts]).update(
-        expires_at=timezone.now() - timedelta(minutes=1)
-    )
+    expire(*drafts)
     quote = connection.ops.quote_name
     table = quote(Submission._meta.db_table)
     data_column = f"{table}.{quote(Submission._meta.get_field('data').column)}"

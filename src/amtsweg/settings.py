@@ -84,9 +84,7 @@ TEMPLATES = [
             # URL worked out once per process (issue 9).
             "builtins": ["amtsweg.core.templatetags.dates", "amtsweg.core.templatetags.urls"],
             # ``{% load i18n %}`` loads Django's library with each fixed text translated once
-            # per language (issue 9).
-            # Django warns of any label given twice (templates.W003), so the warning is
-            # silenced below; tests/test_system_checks.py fails on any other such label.
+            # per language (issue 9). Its label is Django's on purpose: SILENCED_SYSTEM_CHECKS.
             "libraries": {"i18n": "amtsweg.core.templatetags.kept_translations"},
             # Not Django's ``i18n`` processor: it reads the active language three times for
             # every page (each read is dear, ``amtsweg.lib.per_render``), and the templates
@@ -101,8 +99,8 @@ TEMPLATES = [
     },
 ]
 
-#: The ``i18n`` label above names our library on purpose (templates.W003 would say so on every
-#: command an operator runs).
+#: templates.W003 warns of any template tag label given twice, as ``i18n`` is above, on every
+#: command an operator runs; tests/test_system_checks.py fails on any other such label.
 SILENCED_SYSTEM_CHECKS = ["templates.W003"]
 
 # Database: SQLite by default (one command to start); any PostgreSQL URL for production.
