@@ -109,7 +109,7 @@ def test_submitting_ends_the_expiry(complete_draft):
 
 def test_an_expired_draft_is_gone_for_its_own_session_too(client, offering):
     draft = start_in_browser(client, "applicant")
-    Submission.objects.filter(pk=draft.pk).update(expires_at=timezone.now() - timedelta(1))
+    expire(draft)
     assert client.get(step_url(draft, "address")).status_code == 404
 
 
@@ -372,7 +372,7 @@ def test_an_expired_drafts_link_gets_the_404_and_the_draft_is_deleted(offering):
     draft = start_draft(offering)
     link = request_resume_mail(draft, email=EMAIL)
     send_resume_link.call(link.pk)
-    Submission.objects.filter(pk=draft.pk).update(expires_at=timezone.now() - timedelta(1))
+    expire(draft)
 
     assert_explained_404(Client().get(mailed_link()))
 

@@ -21,6 +21,7 @@ from amtsweg.scheduling.services import enqueue_due_jobs, sync_jobs
 from amtsweg.submissions.models import Submission
 from amtsweg.submissions.services import start_draft
 from amtsweg.submissions.tasks import delete_expired_drafts
+from tests.factories import expire
 
 HOUR = timedelta(hours=1)
 NAME = "test.heartbeat"
@@ -320,7 +321,7 @@ def test_a_worker_without_scheduler_enqueues_nothing(only_heartbeat, keep_signal
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_runs_the_daily_drafts_cleanup(offering, keep_signal_handlers):
     expired = start_draft(offering)
-    Submission.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - HOUR)
+    expire(expired)
 
     call_command("worker", batch=True, interval=0, stdout=io.StringIO(), stderr=io.StringIO())
 
