@@ -285,7 +285,8 @@ def make_complete_draft(offering: Offering, **changes: str) -> Submission:
 
 
 def expire(*drafts: Submission) -> None:
-    """Let ``drafts`` expire a minute ago, for the daily clean-up to find."""
+    """Let ``drafts`` expire a minute ago: their links and pages answer 404, and the daily
+    clean-up finds them."""
     Submission.objects.filter(pk__in=[d.pk for d in drafts]).update(
         expires_at=timezone.now() - timedelta(minutes=1)
     )
