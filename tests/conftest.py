@@ -19,6 +19,7 @@ from django.urls import reverse
 from hypothesis import settings as hypothesis_settings
 
 from amtsweg.catalog.models import Offering, SolutionVersion
+from amtsweg.lib.databases import is_sqlite
 from amtsweg.submissions.models import Submission
 from amtsweg.submissions.services import Receipt, submit_application
 from amtsweg.tenants.models import Cluster, Municipality, MunicipalityKind, Role
@@ -50,7 +51,7 @@ def django_db_modify_db_settings(
     runs get their own ``test_<name>`` database from pytest-django as usual.
     """
     for database in django_settings.DATABASES.values():
-        if database["ENGINE"] == "django.db.backends.sqlite3":
+        if is_sqlite(database):
             database.setdefault("TEST", {})["NAME"] = str(
                 tmp_path_factory.mktemp("db") / "amtsweg-test.sqlite3"
             )

@@ -45,7 +45,7 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions():
         "sqlite:////tmp/amtsweg.sqlite3", conn_max_age=60, prepared_statements=True
     )
 
-    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["ENGINE"] == "amtsweg.lib.sqlite"
     assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
     assert "server_side_binding" not in database["OPTIONS"]

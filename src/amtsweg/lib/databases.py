@@ -4,7 +4,9 @@ from typing import Any
 
 import dj_database_url
 
-SQLITE_ENGINE = "django.db.backends.sqlite3"
+#: Django's SQLite backend, converting each statement's placeholders once per process.
+SQLITE_ENGINE = "amtsweg.lib.sqlite"
+DJANGO_SQLITE_ENGINE = "django.db.backends.sqlite3"
 #: SQLite in WAL mode with immediate transactions: one command to start, and no "database is
 #: locked" surprises under concurrent writers.
 SQLITE_OPTIONS = {
@@ -33,6 +35,7 @@ def database_settings(url: str, *, conn_max_age: int, prepared_statements: bool)
     options = database.setdefault("OPTIONS", {})
     ours: dict[str, Any] = {}
     if is_sqlite(database):
+        database["ENGINE"] = SQLITE_ENGINE
         ours = SQLITE_OPTIONS
     elif database["ENGINE"] == "django.db.backends.postgresql":
         database["ENGINE"] = POSTGRES_ENGINE
@@ -44,4 +47,4 @@ def database_settings(url: str, *, conn_max_age: int, prepared_statements: bool)
 
 def is_sqlite(database: dict[str, Any]) -> bool:
     """Whether the database settings ``database`` are SQLite's."""
-    return database["ENGINE"] == SQLITE_ENGINE
+    return database["ENGINE"] in {SQLITE_ENGINE, DJANGO_SQLITE_ENGINE}
