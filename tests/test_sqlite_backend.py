@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 from django.db import connection
 from django.db.backends.sqlite3 import base as django_sqlite
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from amtsweg.lib.databases import SQLITE_ENGINE
@@ -19,13 +19,18 @@ statements = st.text(alphabet="%s?'() ab", max_size=40)
 
 def _cursors() -> tuple[sqlite3.Cursor, sqlite3.Cursor]:
     database = sqlite3.connect(":memory:")
-    return database.cursor(factory=base.CursorWrapper), database.cursor(
+    return database.cursor(factory=base.SQLiteCursorWrapper), database.cursor(
         factory=django_sqlite.SQLiteCursorWrapper
     )
 
 
 @given(statements)
+@example("%%s")  # an escaped percent sign before an "s": no placeholder
+@example("%%%s")  # Django leaves a placeholder after an escaped percent sign as it is
+@example("%s%s")
+@example("'100%%' %s")
 def test_a_statement_is_converted_as_django_converts_it_the_first_time_and_after(query):
+    base._converted.clear()  # not kept by an earlier example or test
     ours, djangos = _cursors()
 
     expected = djangos.convert_query(query)
@@ -64,6 +69,17 @@ def test_no_more_statements_are_kept_than_allowed(monkeypatch):
     assert 0 < len(base._converted) <= 3
 
 
+def test_a_long_statement_is_converted_each_time_and_not_kept(monkeypatch):
+    monkeypatch.setattr(base, "_converted", {})
+    ours, djangos = _cursors()
+    placeholders = ", ".join(["%s"] * 2000)
+    query = f"SELECT * FROM t WHERE id IN ({placeholders})"  # noqa: S608 - placeholders only
+
+    assert len(query) > base.MAX_KEPT_LENGTH
+    assert ours.convert_query(query) == djangos.convert_query(query)
+    assert base._converted == {}
+
+
 def test_named_parameters_are_converted_each_time_as_django_does():
     ours, djangos = _cursors()
     query = "SELECT %(a)s + %(b)s"
@@ -78,7 +94,7 @@ def test_named_parameters_are_converted_each_time_as_django_does():
 def test_the_installation_s_statements_run_through_it():
     assert connection.settings_dict["ENGINE"] == SQLITE_ENGINE
     with connection.cursor() as cursor:
-        assert isinstance(cursor.cursor, base.CursorWrapper)
+        assert isinstance(cursor.cursor, base.SQLiteCursorWrapper)
         for _ in range(2):  # converted, then kept
             cursor.execute("SELECT '100%%', %s + %s", [1, 2])
             assert cursor.fetchone() == ("100%", 3)

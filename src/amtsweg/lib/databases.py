@@ -6,6 +6,7 @@ import dj_database_url
 
 #: Django's SQLite backend, converting each statement's placeholders once per process.
 SQLITE_ENGINE = "amtsweg.lib.sqlite"
+#: Django's own SQLite backend, which dj_database_url gives for a SQLite URL.
 DJANGO_SQLITE_ENGINE = "django.db.backends.sqlite3"
 #: SQLite in WAL mode with immediate transactions: one command to start, and no "database is
 #: locked" surprises under concurrent writers.

@@ -1,31 +1,34 @@
 """Django's SQLite backend, with each statement's placeholders converted once per process.
 
 Django writes ``%s`` placeholders and SQLite reads ``?``: Django's SQLite cursor converts every
-statement with a regular expression each time it runs it. That regular expression was 5 % of
-the instructions a citizen journey executes on SQLite (issue 9, docs/benchmarks.md, "SQLite's
-placeholders converted once per statement"). A process runs the same statements over and over,
-so it keeps each one's converted text, up to ``KEPT_STATEMENTS`` of them.
+statement it runs with parameters, with a regular expression, each time. That came to about
+5 % of the instructions of a citizen journey on SQLite; kept per statement, a journey needs
+5.5 % fewer (issue 9, docs/benchmarks.md, "SQLite's placeholders converted once per
+statement"). A process runs the same statements over and over, so it keeps each one's converted
+text, up to ``KEPT_STATEMENTS`` of them.
 """
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.db.backends.sqlite3 import base
 
 #: How many converted statements a process keeps: a citizen journey, the API submit and the
 #: bare insert use 30 (10,800 characters). When full, all are dropped and the ones in use come
-#: back first. Even 500 statements of 4,000 characters would take only 4 MB with their
-#: conversions.
+#: back first.
 KEPT_STATEMENTS = 500
+#: Longer statements are converted each time and not kept. SQLite takes an ``IN`` list of
+#: thousands of parameters in one statement, and each length is a statement of its own; with
+#: this limit the kept ones take at most 5 MB with their conversions.
+MAX_KEPT_LENGTH = 5000
 
 _converted: dict[str, str] = {}
 
 
-class CursorWrapper(base.SQLiteCursorWrapper):
+class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
     def convert_query(self, query: str, *, param_names: Sequence[str] | None = None) -> str:
-        """Django's conversion, looked up for statements with positional parameters (all but
-        a few raw ones with named parameters, which Django's conversion handles as before)."""
-        if param_names is not None:
+        """Django's conversion, looked up for positional parameters. Named ones are converted
+        each time: their conversion depends on the names as well as the text."""
+        if param_names is not None or len(query) > MAX_KEPT_LENGTH:
             return super().convert_query(query, param_names=param_names)
         converted = _converted.get(query)
         if converted is None:
@@ -37,5 +40,5 @@ class CursorWrapper(base.SQLiteCursorWrapper):
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    def create_cursor(self, name: Any = None) -> CursorWrapper:
-        return self.connection.cursor(factory=CursorWrapper)
+    def create_cursor(self, name: str | None = None) -> SQLiteCursorWrapper:
+        return self.connection.cursor(factory=SQLiteCursorWrapper)
